@@ -1,0 +1,233 @@
+"""Pose landmarks as typed numpy values: one frame, and a series of frames.
+
+Conventions:
+    * Image landmarks are in **pixels** of the analysed frame: column 0 is x (right), column 1
+      is y (down), column 2 is MediaPipe's depth z scaled to pixels like x (smaller = nearer the
+      camera), column 3 is visibility in [0, 1].
+    * World landmarks are in **metres**, origin between the hips (MediaPipe's convention).
+    * Timestamps are integer **milliseconds** from the start of the source.
+    * "No person" is an all-NaN frame, never ``None``; a landmark that is not measurable is a NaN
+      row.
+
+Example:
+    >>> frame = PoseFrame.empty(timestamp_ms=40, image_size=(640, 480))
+    >>> frame.has_person
+    False
+    >>> series = PoseSeries.from_frames([frame, frame.replace_timestamp(80)])
+    >>> series.landmarks.shape
+    (2, 33, 4)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import IntEnum
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+NUM_LANDMARKS = 33
+
+FloatArray = npt.NDArray[np.float32]
+IntArray = npt.NDArray[np.int64]
+
+
+class Landmark(IntEnum):
+    """MediaPipe BlazePose landmark indices."""
+
+    NOSE = 0
+    LEFT_EYE_INNER = 1
+    LEFT_EYE = 2
+    LEFT_EYE_OUTER = 3
+    RIGHT_EYE_INNER = 4
+    RIGHT_EYE = 5
+    RIGHT_EYE_OUTER = 6
+    LEFT_EAR = 7
+    RIGHT_EAR = 8
+    MOUTH_LEFT = 9
+    MOUTH_RIGHT = 10
+    LEFT_SHOULDER = 11
+    RIGHT_SHOULDER = 12
+    LEFT_ELBOW = 13
+    RIGHT_ELBOW = 14
+    LEFT_WRIST = 15
+    RIGHT_WRIST = 16
+    LEFT_PINKY = 17
+    RIGHT_PINKY = 18
+    LEFT_INDEX = 19
+    RIGHT_INDEX = 20
+    LEFT_THUMB = 21
+    RIGHT_THUMB = 22
+    LEFT_HIP = 23
+    RIGHT_HIP = 24
+    LEFT_KNEE = 25
+    RIGHT_KNEE = 26
+    LEFT_ANKLE = 27
+    RIGHT_ANKLE = 28
+    LEFT_HEEL = 29
+    RIGHT_HEEL = 30
+    LEFT_FOOT_INDEX = 31
+    RIGHT_FOOT_INDEX = 32
+
+
+def _as_float32(name: str, value: Any, shape: tuple[int, ...]) -> FloatArray:
+    array = np.asarray(value, dtype=np.float32)
+    if array.shape != shape:
+        raise ValueError(f"{name} must have shape {shape}, got {array.shape}")
+    array = array.copy()
+    array.setflags(write=False)
+    return array
+
+
+def _check_size(image_size: tuple[int, int]) -> tuple[int, int]:
+    width, height = (int(v) for v in image_size)
+    if width <= 0 or height <= 0:
+        raise ValueError(f"image_size must be positive (width, height), got {image_size}")
+    return width, height
+
+
+@dataclass(frozen=True)
+class PoseFrame:
+    """The pose of one person in one frame.
+
+    Attributes:
+        timestamp_ms: Time of the frame from the start of the source, in ms.
+        landmarks: (33, 4) float32 — x px, y px, z px, visibility. NaN where not found.
+        world: (33, 3) float32 — metres, hip-centred. NaN where not found.
+        image_size: (width, height) of the analysed image in pixels.
+    """
+
+    timestamp_ms: int
+    landmarks: FloatArray
+    world: FloatArray
+    image_size: tuple[int, int]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "timestamp_ms", int(self.timestamp_ms))
+        object.__setattr__(
+            self, "landmarks", _as_float32("landmarks", self.landmarks, (NUM_LANDMARKS, 4))
+        )
+        object.__setattr__(self, "world", _as_float32("world", self.world, (NUM_LANDMARKS, 3)))
+        object.__setattr__(self, "image_size", _check_size(self.image_size))
+
+    @classmethod
+    def empty(cls, *, timestamp_ms: int, image_size: tuple[int, int]) -> PoseFrame:
+        """A frame in which no person was found (all NaN)."""
+        return cls(
+            timestamp_ms=timestamp_ms,
+            landmarks=np.full((NUM_LANDMARKS, 4), np.nan, np.float32),
+            world=np.full((NUM_LANDMARKS, 3), np.nan, np.float32),
+            image_size=image_size,
+        )
+
+    @property
+    def has_person(self) -> bool:
+        """True when at least one landmark was found."""
+        return bool(np.isfinite(self.landmarks[:, 0]).any())
+
+    def point(self, landmark: Landmark) -> FloatArray:
+        """(x, y) in pixels of one landmark (NaN if missing)."""
+        return self.landmarks[landmark, :2]
+
+    def replace_timestamp(self, timestamp_ms: int) -> PoseFrame:
+        """The same pose at another time."""
+        return PoseFrame(timestamp_ms, self.landmarks, self.world, self.image_size)
+
+
+@dataclass(frozen=True)
+class PoseSeries:
+    """A stack of pose frames from one source, for offline analysis.
+
+    Attributes:
+        timestamps_ms: (T,) int64, strictly increasing.
+        landmarks: (T, 33, 4) float32, as in :class:`PoseFrame`.
+        world: (T, 33, 3) float32, as in :class:`PoseFrame`.
+        image_size: (width, height) of the analysed frames.
+        metadata: Read-only facts about where the series came from (source, fps, model, ...).
+    """
+
+    timestamps_ms: IntArray
+    landmarks: FloatArray
+    world: FloatArray
+    image_size: tuple[int, int]
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        ts = np.asarray(self.timestamps_ms, dtype=np.int64).reshape(-1).copy()
+        n = ts.shape[0]
+        if n > 1 and not np.all(np.diff(ts) > 0):
+            raise ValueError("timestamps_ms must be strictly increasing")
+        ts.setflags(write=False)
+        object.__setattr__(self, "timestamps_ms", ts)
+        object.__setattr__(
+            self, "landmarks", _as_float32("landmarks", self.landmarks, (n, NUM_LANDMARKS, 4))
+        )
+        object.__setattr__(self, "world", _as_float32("world", self.world, (n, NUM_LANDMARKS, 3)))
+        object.__setattr__(self, "image_size", _check_size(self.image_size))
+        object.__setattr__(self, "metadata", MappingProxyType(dict(self.metadata)))
+
+    @classmethod
+    def from_frames(
+        cls,
+        frames: Iterable[PoseFrame],
+        *,
+        image_size: tuple[int, int] | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> PoseSeries:
+        """Stack frames (all of one image size) into a series."""
+        frames = list(frames)
+        if image_size is None:
+            if not frames:
+                raise ValueError("an empty series needs an explicit image_size")
+            image_size = frames[0].image_size
+        if any(f.image_size != tuple(image_size) for f in frames):
+            raise ValueError("all frames of a series must have the same image size")
+        return cls(
+            timestamps_ms=np.array([f.timestamp_ms for f in frames], dtype=np.int64),
+            landmarks=np.stack([f.landmarks for f in frames])
+            if frames
+            else np.empty((0, NUM_LANDMARKS, 4), np.float32),
+            world=np.stack([f.world for f in frames])
+            if frames
+            else np.empty((0, NUM_LANDMARKS, 3), np.float32),
+            image_size=image_size,
+            metadata=metadata or {},
+        )
+
+    def __len__(self) -> int:
+        return int(self.timestamps_ms.shape[0])
+
+    def __getitem__(self, index: int) -> PoseFrame:
+        return PoseFrame(
+            int(self.timestamps_ms[index]),
+            self.landmarks[index],
+            self.world[index],
+            self.image_size,
+        )
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        for i in range(len(self)):
+            yield self[i]
+
+    @property
+    def times_s(self) -> npt.NDArray[np.float64]:
+        """Timestamps in seconds."""
+        return self.timestamps_ms.astype(np.float64) / 1000.0
+
+    @property
+    def person_mask(self) -> npt.NDArray[np.bool_]:
+        """(T,) True where a person was found."""
+        return np.isfinite(self.landmarks[:, :, 0]).any(axis=1)
+
+    @property
+    def duration_s(self) -> float:
+        """Time from the first to the last frame plus one mean frame interval."""
+        if len(self) == 0:
+            return 0.0
+        if len(self) == 1:
+            return 0.0
+        span = float(self.timestamps_ms[-1] - self.timestamps_ms[0]) / 1000.0
+        return span * len(self) / (len(self) - 1)

@@ -1,0 +1,91 @@
+"""Writing output files safely: atomically (temporary file, then rename), with clear errors.
+
+A reader never sees a half-written report or track: the data goes to a temporary file in the
+same folder, which replaces the target only once it is complete. Permission problems, missing
+folders and a full disk become an :class:`~formcheck.errors.OutputError` naming the file.
+
+Example:
+    >>> import tempfile, pathlib
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "r.txt"
+    >>> with atomic_path(target) as tmp:
+    ...     _ = tmp.write_text("done")
+    >>> target.read_text()
+    'done'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from formcheck.errors import OutputError
+
+
+def _describe(exc: OSError) -> str:
+    if exc.errno == errno.ENOSPC:
+        return "no space left on the device"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "permission denied"
+    if exc.errno == errno.ENOENT:
+        return "the folder does not exist"
+    if exc.errno == errno.EISDIR:
+        return "is a folder"
+    return exc.strerror or type(exc).__name__
+
+
+def check_writable(path: str | os.PathLike[str]) -> Path:
+    """Fail early, before long work, when ``path`` cannot be written."""
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    if target.is_dir():
+        raise OutputError(f"{target}: cannot write, it is a folder")
+    if not folder.is_dir():
+        raise OutputError(f"{target}: cannot write, the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputError(f"{target}: cannot write, permission denied in {folder}")
+    return target
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike[str], *, suffix: str | None = None) -> Iterator[Path]:
+    """Yield a temporary path next to ``path``; rename it onto ``path`` if the block succeeds.
+
+    Args:
+        path: The final file.
+        suffix: Suffix of the temporary file (defaults to the target's, which some writers need).
+
+    Raises:
+        OutputError: The file could not be written or moved into place.
+    """
+    target = check_writable(path)
+    try:
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=suffix or target.suffix or ".tmp",
+            dir=target.parent if str(target.parent) else ".",
+        )
+        os.close(fd)
+    except OSError as exc:
+        raise OutputError(f"{target}: cannot write, {_describe(exc)}") from None
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise OutputError(f"{target}: cannot write, {_describe(exc)}") from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+def write_text_atomic(path: str | os.PathLike[str], text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` atomically and return the path."""
+    with atomic_path(path) as tmp:
+        with tmp.open("w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+    return Path(path)

@@ -1,0 +1,68 @@
+"""The analysis report (schema ``formcheck.report/1``), as a plain dict ready for JSON.
+
+Keys are documented in README.md ("The report") and kept stable.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from formcheck._version import __version__
+from formcheck.coverage import coverage_of
+from formcheck.landmarks import PoseSeries
+
+REPORT_SCHEMA = "formcheck.report/1"
+
+
+def source_info(series: PoseSeries) -> dict[str, Any]:
+    """The ``source`` block of a report, from a series and its metadata."""
+    meta = series.metadata
+    return {
+        "path": str(meta.get("source", "")),
+        "name": Path(str(meta.get("source", ""))).name,
+        "kind": meta.get("kind", "video"),
+        "fps": meta.get("fps"),
+        "duration_s": round(series.duration_s, 3),
+        "frames": len(series),
+        "width": series.image_size[0],
+        "height": series.image_size[1],
+        "interrupted": bool(meta.get("interrupted", False)),
+        "truncated": bool(meta.get("truncated", False)),
+    }
+
+
+def build_report(series: PoseSeries, sets: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Assemble the report for a series (and the analysed sets, when there are any)."""
+    sets = sets or []
+    cov = coverage_of(series.timestamps_ms, series.person_mask)
+    return {
+        "schema": REPORT_SCHEMA,
+        "formcheck_version": __version__,
+        "source": source_info(series),
+        "model": dict(series.metadata.get("model", {})),
+        "sets": sets,
+        "summary": {
+            "rep_count": sum(s["summary"].get("rep_count", 0) for s in sets),
+            "hold_s": round(sum(s["summary"].get("hold_s", 0.0) for s in sets), 3),
+            "good_form_s": round(sum(s["summary"].get("good_form_s", 0.0) for s in sets), 3),
+        },
+        "coverage": cov.as_dict(),
+    }
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value
+
+
+def report_json(report: dict[str, Any]) -> str:
+    """The report as pretty JSON (NaN and infinities become null)."""
+    return json.dumps(_clean(report), indent=2, allow_nan=False) + "\n"
