@@ -40,12 +40,9 @@ def _native_stderr_silenced(enabled: bool) -> Iterator[None]:
     if not enabled:
         yield
         return
-    try:
-        fd = sys.stderr.fileno()
-    except (AttributeError, OSError, ValueError):
-        yield
-        return
-    sys.stderr.flush()
+    fd = 2  # native code writes to the process's fd 2, whatever sys.stderr is now
+    with contextlib.suppress(AttributeError, OSError, ValueError):
+        sys.stderr.flush()
     saved = os.dup(fd)
     devnull = os.open(os.devnull, os.O_WRONLY)
     try:
@@ -150,7 +147,8 @@ def _to_estimate(result: Any, timestamp_ms: int, width: int, height: int) -> Pos
         world = np.full((NUM_LANDMARKS, 3), np.nan, np.float32)
     mask = None
     if result.segmentation_masks and len(result.segmentation_masks) > chosen:
-        mask = np.asarray(result.segmentation_masks[chosen].numpy_view(), dtype=np.float32)
-        mask = mask.reshape(mask.shape[0], mask.shape[1])
+        # numpy_view() borrows MediaPipe's buffer, freed with the result: copy it out
+        view = result.segmentation_masks[chosen].numpy_view()
+        mask = np.array(view, dtype=np.float32, copy=True).reshape(view.shape[0], view.shape[1])
     frame = PoseFrame(timestamp_ms, image, world, (width, height))
     return PoseEstimate(frame, mask, people)

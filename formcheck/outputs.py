@@ -69,7 +69,8 @@ def atomic_path(path: str | os.PathLike[str], *, suffix: str | None = None) -> I
         )
         os.close(fd)
     except OSError as exc:
-        raise OutputError(f"{target}: cannot write, {_describe(exc)}") from None
+        why = "files cannot be created there" if exc.errno == errno.ENOENT else _describe(exc)
+        raise OutputError(f"{target}: cannot write, {why}") from None
     tmp = Path(tmp_name)
     try:
         yield tmp

@@ -1,0 +1,115 @@
+"""The real MediaPipe model, shipped in models/, on real pictures of people."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from formcheck import Landmark, ModelError, PoseOptions, TrackReplay, resolve_model, track_file
+from formcheck.mediapipe_pose import MediaPipePoseEstimator
+from formcheck.models import DEFAULT_MODEL_SHA256
+
+# Joint positions in messi5.jpg (548x342), measured by hand on a 2x enlargement with a 50 px grid.
+MESSI_BY_HAND = {
+    Landmark.NOSE: (246, 112),
+    Landmark.LEFT_WRIST: (355, 163),
+    Landmark.RIGHT_WRIST: (100, 97),
+    Landmark.LEFT_KNEE: (348, 245),
+    Landmark.RIGHT_KNEE: (235, 285),
+    Landmark.LEFT_ANKLE: (413, 262),
+    Landmark.RIGHT_ANKLE: (280, 313),
+}
+TOLERANCE_PX = 15  # about 4% of the image height
+
+
+def test_default_model_is_found_and_verified() -> None:
+    info = resolve_model()
+    assert info.is_default and info.sha256 == DEFAULT_MODEL_SHA256
+    assert info.path.name == "pose_landmarker_full.task"
+
+
+def test_real_model_finds_the_joints_of_a_real_person(messi_path: Path) -> None:
+    series = track_file(messi_path)
+    assert len(series) == 1 and series.image_size == (548, 342)
+    frame = series[0]
+    assert frame.has_person
+    for landmark, (x, y) in MESSI_BY_HAND.items():
+        got = frame.point(landmark)
+        distance = float(np.hypot(got[0] - x, got[1] - y))
+        assert distance < TOLERANCE_PX, f"{landmark.name}: {got} is {distance:.0f} px from ({x}, {y})"
+    assert frame.landmarks[Landmark.LEFT_HIP, 3] > 0.9  # visibility
+    # world landmarks in metres: shoulder to hip about half a metre
+    torso = np.linalg.norm(frame.world[Landmark.LEFT_SHOULDER] - frame.world[Landmark.LEFT_HIP])
+    assert 0.3 < torso < 0.8
+
+
+def test_video_mode_tracks_and_reports_empty_frames_as_nan(messi_video: Path) -> None:
+    series = track_file(messi_video)
+    assert len(series) == 50
+    assert series.timestamps_ms.tolist() == [i * 40 for i in range(50)]
+    present = series.person_mask
+    assert present[:20].all() and present[35:].all()
+    assert not present[20:35].any()
+    assert np.isnan(series.landmarks[25]).all()
+    assert series.metadata["model"]["sha256"] == DEFAULT_MODEL_SHA256
+
+
+def test_image_with_nobody_in_it_gives_an_empty_pose(tmp_path: Path) -> None:
+    import cv2
+
+    gradient = np.tile(np.linspace(40, 220, 320, dtype=np.uint8), (240, 1))
+    path = tmp_path / "wall.png"
+    cv2.imwrite(str(path), cv2.merge([gradient, gradient, gradient]))
+    series = track_file(path)
+    assert len(series) == 1 and not series[0].has_person
+
+
+def test_segmentation_mask_covers_the_person(messi_image: np.ndarray) -> None:
+    options = PoseOptions(segmentation_masks=True, mode="image")
+    with MediaPipePoseEstimator(options) as estimator:
+        estimate = estimator.estimate(messi_image, 0)
+    assert estimate.people == 1 and estimate.mask is not None
+    assert estimate.mask.shape == messi_image.shape[:2]
+    hip = estimate.pose.point(Landmark.LEFT_HIP).astype(int)
+    assert estimate.mask[hip[1], hip[0]] > 0.5  # the hip is inside the person
+    assert estimate.mask[5, 5] < 0.5  # the corner is background
+
+
+def test_corrupt_missing_and_foreign_models_are_clear_errors(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="not found"):
+        resolve_model(tmp_path / "nope.task")
+    junk = tmp_path / "junk.task"
+    junk.write_bytes(b"not a zip")
+    with pytest.raises(ModelError, match="not a MediaPipe .task bundle"):
+        resolve_model(junk)
+    copy = tmp_path / "copy.task"
+    shutil.copy(resolve_model().path, copy)
+    assert resolve_model(copy).is_default  # a copy of the shipped model is recognised
+
+
+def test_corrupt_default_model_is_detected(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from formcheck import models
+
+    bad = tmp_path / "pose_landmarker_full.task"
+    data = bytearray(resolve_model().path.read_bytes())
+    data[1000] ^= 0xFF
+    bad.write_bytes(bytes(data))
+    monkeypatch.setattr(models, "model_search_paths", lambda: [bad])
+    with pytest.raises(ModelError, match="corrupt"):
+        resolve_model()
+    monkeypatch.setattr(models, "model_search_paths", lambda: [tmp_path / "absent.task"])
+    with pytest.raises(ModelError, match="missing"):
+        resolve_model()
+
+
+def test_track_replay_serves_recorded_poses(messi_video: Path) -> None:
+    series = track_file(messi_video)
+    image = np.zeros((series.image_size[1], series.image_size[0], 3), np.uint8)
+    with TrackReplay(series) as replay:
+        same = replay.estimate(image, 400)
+        missing = replay.estimate(image, 10_000)
+    assert np.array_equal(same.pose.landmarks, series.landmarks[10], equal_nan=True)
+    assert not missing.pose.has_person
