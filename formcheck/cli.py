@@ -7,6 +7,7 @@ here, never in the library.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import sys
@@ -31,6 +32,8 @@ from rich.table import Table
 from rich.text import Text
 
 from formcheck._version import __version__
+from formcheck.analysis.events import Exercise
+from formcheck.config import Config, load_config
 from formcheck.errors import FormcheckError, Interrupted
 
 app = typer.Typer(
@@ -88,7 +91,9 @@ class _RateColumn(ProgressColumn):
 
 
 @contextmanager
-def frame_progress(description: str, *, total: int | None) -> Iterator[Callable[[int, int | None], None]]:
+def frame_progress(
+    description: str, *, total: int | None
+) -> Iterator[Callable[[int, int | None], None]]:
     """A progress bar (frames, frames/s, ETA) on stderr; yields the library's progress callback."""
     progress = Progress(
         TextColumn("[bold]{task.description}"),
@@ -121,8 +126,12 @@ def _version_callback(value: bool) -> None:
 def main_callback(
     version: Annotated[
         bool | None,
-        typer.Option("--version", callback=_version_callback, is_eager=True,
-                     help="Print the version and exit."),
+        typer.Option(
+            "--version",
+            callback=_version_callback,
+            is_eager=True,
+            help="Print the version and exit.",
+        ),
     ] = None,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Show debug messages, MediaPipe's included.")
@@ -191,30 +200,72 @@ def track(
         raise Interrupted("interrupted: the frames tracked so far were saved")
 
 
+ExerciseOption = Annotated[
+    Exercise,
+    typer.Option(
+        "--exercise",
+        "-e",
+        case_sensitive=False,
+        help="Which exercise; [bold]auto[/] recognises it (and splits several sets).",
+    ),
+]
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        "-c",
+        help="TOML file of thresholds and timings (see [bold]formcheck config example[/]).",
+        dir_okay=False,
+    ),
+]
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="Override one setting, e.g. --set plank.sag_deg=12 (repeatable)."),
+]
+
+
+def _config(path: Path | None, overrides: list[str] | None) -> Config:
+    return load_config(path, overrides or [])
+
+
 @app.command()
 @handles_errors
 def analyze(
     source: Annotated[
         Path, typer.Argument(help="A video file, an image or folder of images, or a track (.npz).")
     ],
+    exercise: ExerciseOption = Exercise.AUTO,
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Write the report (JSON) to this file.")
     ] = None,
+    config: ConfigOption = None,
+    overrides: SetOption = None,
     model: ModelOption = None,
 ) -> None:
-    """Analyse a recording (or a saved track) and print a summary.
+    """Analyse a recording (or a saved track): count reps, time holds, find form faults.
 
-    Reports how much of the recording has a person in view, and where the gaps are.
+    Prints a summary per set and, with [bold]--json[/], writes the full report
+    (schema formcheck.report/1, described in README.md).
     """
+    from formcheck.analysis import analyze_series
     from formcheck.outputs import check_writable, write_text_atomic
     from formcheck.report import build_report, report_json
     from formcheck.track import is_track_file, load_track
 
+    cfg = _config(config, overrides)
     if json_out is not None:
         check_writable(json_out)
     series = load_track(source) if is_track_file(source) else _track_with_progress(source, model)
-    report = build_report(series)
-    _print_summary(report)
+    analysis = analyze_series(series, exercise, cfg)
+    report = build_report(
+        series,
+        analysis.sets,
+        exercise=exercise.value,
+        config=dataclasses.asdict(cfg),
+        min_visibility=cfg.quality.min_visibility,
+        min_gap_s=cfg.quality.min_reported_gap_s,
+    )
+    print_summary(report)
     if json_out is not None:
         write_text_atomic(json_out, report_json(report))
         out.print(f"report written to {json_out}", highlight=False)
@@ -222,25 +273,162 @@ def analyze(
         raise Interrupted("interrupted: the report covers what was measured so far")
 
 
-def _print_summary(report: dict[str, Any]) -> None:
-    src = report["source"]
-    cov = report["coverage"]
-    table = Table(title=f"formcheck - {Path(src['path']).name}", show_header=False, box=None)
-    table.add_column(style="bold")
-    table.add_column()
-    fps = f"{src['fps']:.2f} fps" if src.get("fps") else "fps unknown"
-    table.add_row("source", f"{src['width']}x{src['height']}, {src['frames']} frames, "
-                  f"{src['duration_s']:.1f} s, {fps}")
-    table.add_row("person in view", f"{cov['measured_fraction']:.0%} of frames")
-    gaps = cov["gaps"]
-    if gaps:
-        shown = ", ".join(f"{a:.1f}-{b:.1f} s" for a, b in gaps[:6])
-        more = f" (+{len(gaps) - 6} more)" if len(gaps) > 6 else ""
-        table.add_row("gaps", shown + more)
-    out.print(table)
+EXERCISE_TITLES = {"glute_bridge": "Glute bridge", "plank": "Forearm plank", "cat_cow": "Cat-cow"}
+
+
+def _fmt_s(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f} s"
+
+
+def print_summary(report: dict[str, Any]) -> None:
+    """A readable summary of a report on stdout."""
+    src, cov = report["source"], report["coverage"]
+    fps = f"{src['fps']:.1f} fps" if src.get("fps") else "fps unknown"
+    out.print(
+        f"[bold]{src['name'] or src['path']}[/]  {src['width']}x{src['height']}, "
+        f"{src['duration_s']:.1f} s, {fps}; measurable {cov['measured_fraction']:.0%} "
+        "of frames",
+        highlight=False,
+    )
+    if not report["sets"]:
+        out.print("No bridge, plank or cat-cow set was recognised.", highlight=False)
+    for i, st in enumerate(report["sets"], 1):
+        title = EXERCISE_TITLES.get(st["exercise"], st["exercise"])
+        summary = st["summary"]
+        out.print(
+            f"\n[bold cyan]Set {i}: {title}[/]  {st['start_s']:.1f}-{st['end_s']:.1f} s",
+            highlight=False,
+        )
+        if st["exercise"] == "plank":
+            _plank_table(st)
+        else:
+            _reps_table(st)
+        line = []
+        if st["exercise"] == "glute_bridge":
+            line.append(f"{summary['rep_count']} reps ({summary['good_reps']} good)")
+            if summary.get("mean_top_hold_s") is not None:
+                line.append(
+                    f"mean pause at the top {summary['mean_top_hold_s']:.1f} s "
+                    f"(aim for {summary['target_top_hold_s']:.0f} s)"
+                )
+        elif st["exercise"] == "cat_cow":
+            line.append(f"{summary['round_count']} rounds ({summary['good_rounds']} good)")
+            if summary.get("mean_range_deg") is not None:
+                line.append(f"mean spinal range {summary['mean_range_deg']:.0f} deg")
+        else:
+            line.append(
+                f"held {summary['hold_s']:.1f} s, good form {summary['good_form_s']:.1f} s"
+                f" (target {summary['target_hold_s']:.0f} s)"
+            )
+        out.print("  " + "; ".join(line), highlight=False)
+        for w in st["warnings"]:
+            out.print(
+                f"  [yellow]! {w['type']}[/] {w['start_s']:.1f}-{w['end_s']:.1f} s: {w['message']}",
+                highlight=False,
+            )
+    if cov["gaps"]:
+        gaps = ", ".join(f"{a:.1f}-{b:.1f} s" for a, b in cov["gaps"][:6])
+        more = f" (+{len(cov['gaps']) - 6} more)" if len(cov["gaps"]) > 6 else ""
+        out.print(
+            f"\n[dim]not measurable (body not fully in view): {gaps}{more}[/]", highlight=False
+        )
     if cov["measured_fraction"] == 0:
-        err.print("[yellow]warning:[/] no person was found in view; film the whole body side-on",
-                  highlight=False)
+        err.print(
+            "[yellow]warning:[/] no person was found in view; film the whole body side-on",
+            highlight=False,
+        )
+
+
+def _reps_table(st: dict[str, Any]) -> None:
+    cat = st["exercise"] == "cat_cow"
+    table = Table(box=None, padding=(0, 1), show_edge=False)
+    for col in ("#", "start", "end"):
+        table.add_column(col, justify="right")
+    if cat:
+        for col in ("range", "cat", "cow", "pauses"):
+            table.add_column(col, justify="right")
+    else:
+        for col in ("hip angle", "top pause", "knee"):
+            table.add_column(col, justify="right")
+    table.add_column("faults")
+    for r in st["reps"]:
+        faults = ", ".join(r["faults"]) or "[green]good[/]"
+        if cat:
+            cells = [
+                f"{r['range_deg']:.0f} deg",
+                f"+{r['flexion_deg']:.0f}",
+                f"-{r['extension_deg']:.0f}",
+                f"{r['cat_pause_s']:.1f}/{r['cow_pause_s']:.1f} s",
+            ]
+        else:
+            cells = [
+                f"{r['peak_hip_angle_deg']:.0f} deg",
+                f"{r['top_hold_s']:.1f} s",
+                f"{r['knee_angle_deg']:.0f} deg",
+            ]
+        table.add_row(str(r["index"]), f"{r['start_s']:.1f}", f"{r['end_s']:.1f}", *cells, faults)
+    if st["reps"]:
+        out.print(table)
+
+
+def _plank_table(st: dict[str, Any]) -> None:
+    table = Table(box=None, padding=(0, 1), show_edge=False)
+    for col in ("#", "kind", "start", "end", "held", "good form", "longest good"):
+        table.add_column(col, justify="right")
+    for h in st["holds"]:
+        table.add_row(
+            str(h["index"]),
+            h["kind"].replace("_", " "),
+            f"{h['start_s']:.1f}",
+            f"{h['end_s']:.1f}",
+            _fmt_s(h["duration_s"]),
+            _fmt_s(h["good_form_s"]),
+            _fmt_s(h["longest_good_s"]),
+        )
+    if st["holds"]:
+        out.print(table)
+
+
+config_app = typer.Typer(
+    help="Show or write the configuration (thresholds and timings).", no_args_is_help=True
+)
+app.add_typer(config_app, name="config")
+
+
+@config_app.command("show")
+@handles_errors
+def config_show(config: ConfigOption = None, overrides: SetOption = None) -> None:
+    """Print the effective settings (defaults < --config file < --set) with their units."""
+    from formcheck.config import describe
+
+    cfg = _config(config, overrides)
+    table = Table(box=None, padding=(0, 1))
+    table.add_column("setting", style="bold")
+    table.add_column("value", justify="right")
+    table.add_column("unit")
+    table.add_column("meaning")
+    for section, key, value, unit, doc in describe(cfg):
+        table.add_row(f"{section}.{key}", f"{value:g}", unit, doc)
+    out.print(table)
+
+
+@config_app.command("example")
+@handles_errors
+def config_example(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file instead of printing.")
+    ] = None,
+) -> None:
+    """Print (or write) a fully commented TOML config with the default values."""
+    from formcheck.config import example_toml
+    from formcheck.outputs import write_text_atomic
+
+    text = example_toml()
+    if output is None:
+        out.print(text, highlight=False, markup=False)
+    else:
+        write_text_atomic(output, text)
+        out.print(f"wrote {output}", highlight=False)
 
 
 @app.command()
@@ -257,8 +445,10 @@ def models(
     if info.is_default:
         out.print("checksum  OK (formcheck's shipped BlazePose GHUM full model)", highlight=False)
     else:
-        out.print("checksum  not the shipped model (no reference checksum; used as given)",
-                  highlight=False)
+        out.print(
+            "checksum  not the shipped model (no reference checksum; used as given)",
+            highlight=False,
+        )
     if model is None:
         out.print(f"expected  {DEFAULT_MODEL_SHA256}", highlight=False)
         out.print("searched  " + ", ".join(str(p) for p in model_search_paths()), highlight=False)

@@ -5,7 +5,8 @@ dropouts are bridged by the analyzers and not reported.
 
 Example:
     >>> import numpy as np
-    >>> cov = coverage_of(np.arange(0, 5000, 100), np.r_[np.ones(20), np.zeros(20), np.ones(10)] > 0)
+    >>> seen = np.r_[np.ones(20), np.zeros(20), np.ones(10)] > 0
+    >>> cov = coverage_of(np.arange(0, 5000, 100), seen)
     >>> cov.measured_fraction, cov.gaps
     (0.6, [(2.0, 4.0)])
 """
@@ -47,7 +48,10 @@ def runs(mask: npt.NDArray[np.bool_]) -> list[tuple[int, int]]:
 
 
 def coverage_of(
-    timestamps_ms: npt.NDArray[np.integer], measured: npt.NDArray[np.bool_], *, min_gap_s: float = 0.5
+    timestamps_ms: npt.NDArray[np.integer],
+    measured: npt.NDArray[np.bool_],
+    *,
+    min_gap_s: float = 0.5,
 ) -> Coverage:
     """Coverage of a recording given which frames were measured."""
     measured = np.asarray(measured, bool)

@@ -98,12 +98,15 @@ class PoseFrame:
         landmarks: (33, 4) float32 — x px, y px, z px, visibility. NaN where not found.
         world: (33, 3) float32 — metres, hip-centred. NaN where not found.
         image_size: (width, height) of the analysed image in pixels.
+        back: Optional (K, 2) pixel outline of the back between shoulders and hips, from the
+            segmentation mask (see :mod:`formcheck.spine`); None when not computed.
     """
 
     timestamp_ms: int
     landmarks: FloatArray
     world: FloatArray
     image_size: tuple[int, int]
+    back: FloatArray | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "timestamp_ms", int(self.timestamp_ms))
@@ -112,6 +115,9 @@ class PoseFrame:
         )
         object.__setattr__(self, "world", _as_float32("world", self.world, (NUM_LANDMARKS, 3)))
         object.__setattr__(self, "image_size", _check_size(self.image_size))
+        if self.back is not None:
+            back = np.asarray(self.back, np.float32)
+            object.__setattr__(self, "back", _as_float32("back", back, (back.shape[0], 2)))
 
     @classmethod
     def empty(cls, *, timestamp_ms: int, image_size: tuple[int, int]) -> PoseFrame:
@@ -134,7 +140,7 @@ class PoseFrame:
 
     def replace_timestamp(self, timestamp_ms: int) -> PoseFrame:
         """The same pose at another time."""
-        return PoseFrame(timestamp_ms, self.landmarks, self.world, self.image_size)
+        return PoseFrame(timestamp_ms, self.landmarks, self.world, self.image_size, self.back)
 
 
 @dataclass(frozen=True)
@@ -147,6 +153,7 @@ class PoseSeries:
         world: (T, 33, 3) float32, as in :class:`PoseFrame`.
         image_size: (width, height) of the analysed frames.
         metadata: Read-only facts about where the series came from (source, fps, model, ...).
+        back: Optional (T, K, 2) back outlines (NaN where not measured), or None.
     """
 
     timestamps_ms: IntArray
@@ -154,6 +161,7 @@ class PoseSeries:
     world: FloatArray
     image_size: tuple[int, int]
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    back: FloatArray | None = None
 
     def __post_init__(self) -> None:
         ts = np.asarray(self.timestamps_ms, dtype=np.int64).reshape(-1).copy()
@@ -168,6 +176,11 @@ class PoseSeries:
         object.__setattr__(self, "world", _as_float32("world", self.world, (n, NUM_LANDMARKS, 3)))
         object.__setattr__(self, "image_size", _check_size(self.image_size))
         object.__setattr__(self, "metadata", MappingProxyType(dict(self.metadata)))
+        if self.back is not None:
+            back = np.asarray(self.back, np.float32)
+            if back.ndim != 3 or back.shape[0] != n or back.shape[2] != 2:
+                raise ValueError(f"back must have shape ({n}, K, 2), got {back.shape}")
+            object.__setattr__(self, "back", _as_float32("back", back, back.shape))
 
     @classmethod
     def from_frames(
@@ -185,6 +198,14 @@ class PoseSeries:
             image_size = frames[0].image_size
         if any(f.image_size != tuple(image_size) for f in frames):
             raise ValueError("all frames of a series must have the same image size")
+        back = None
+        sizes = {f.back.shape[0] for f in frames if f.back is not None}
+        if sizes:
+            k = max(sizes)
+            back = np.full((len(frames), k, 2), np.nan, np.float32)
+            for i, f in enumerate(frames):
+                if f.back is not None and f.back.shape[0] == k:
+                    back[i] = f.back
         return cls(
             timestamps_ms=np.array([f.timestamp_ms for f in frames], dtype=np.int64),
             landmarks=np.stack([f.landmarks for f in frames])
@@ -195,6 +216,7 @@ class PoseSeries:
             else np.empty((0, NUM_LANDMARKS, 3), np.float32),
             image_size=image_size,
             metadata=metadata or {},
+            back=back,
         )
 
     def __len__(self) -> int:
@@ -206,6 +228,18 @@ class PoseSeries:
             self.landmarks[index],
             self.world[index],
             self.image_size,
+            None if self.back is None else self.back[index],
+        )
+
+    def slice(self, start: int, stop: int) -> PoseSeries:
+        """Frames ``start`` to ``stop`` (exclusive) as a series with the same metadata."""
+        return PoseSeries(
+            self.timestamps_ms[start:stop],
+            self.landmarks[start:stop],
+            self.world[start:stop],
+            self.image_size,
+            self.metadata,
+            None if self.back is None else self.back[start:stop],
         )
 
     def __iter__(self):  # type: ignore[no-untyped-def]

@@ -89,7 +89,9 @@ class MediaPipePoseEstimator:
                 self._landmarker = vision.PoseLandmarker.create_from_options(task_options)
         except (RuntimeError, ValueError) as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise ModelError(f"{self.model.path}: MediaPipe could not load the model ({first})") from exc
+            raise ModelError(
+                f"{self.model.path}: MediaPipe could not load the model ({first})"
+            ) from exc
         self._last_ts = -1
         self._calls = 0
         self._quiet = quiet
@@ -133,16 +135,19 @@ def _to_estimate(result: Any, timestamp_ms: int, width: int, height: int) -> Pos
     if people == 0:
         return PoseEstimate(PoseFrame.empty(timestamp_ms=timestamp_ms, image_size=(width, height)))
     arrays = [
-        np.array([[p.x * width, p.y * height, p.z * width, p.visibility or 0.0] for p in person],
-                 dtype=np.float32)
+        np.array(
+            [[p.x * width, p.y * height, p.z * width, p.visibility or 0.0] for p in person],
+            dtype=np.float32,
+        )
         for person in result.pose_landmarks
     ]
     boxes = [(a[:, 0].min(), a[:, 1].min(), a[:, 0].max(), a[:, 1].max()) for a in arrays]
     chosen = main_person(boxes)
     image = arrays[chosen]
     if result.pose_world_landmarks and len(result.pose_world_landmarks) > chosen:
-        world = np.array([[p.x, p.y, p.z] for p in result.pose_world_landmarks[chosen]],
-                         dtype=np.float32)
+        world = np.array(
+            [[p.x, p.y, p.z] for p in result.pose_world_landmarks[chosen]], dtype=np.float32
+        )
     else:
         world = np.full((NUM_LANDMARKS, 3), np.nan, np.float32)
     mask = None

@@ -60,8 +60,12 @@ class ModelInfo:
         return self.path.name
 
     def as_dict(self) -> dict[str, str | bool]:
-        return {"path": str(self.path), "name": self.name, "sha256": self.sha256,
-                "default": self.is_default}
+        return {
+            "path": str(self.path),
+            "name": self.name,
+            "sha256": self.sha256,
+            "default": self.is_default,
+        }
 
 
 @lru_cache(maxsize=8)
@@ -78,7 +82,7 @@ def _check_bundle(path: Path) -> None:
             f"{path}: not a MediaPipe .task bundle (not a zip file); "
             "pass a pose_landmarker_*.task file"
         ) from None
-    if not TASK_ENTRIES <= names:
+    if not names >= TASK_ENTRIES:
         raise ModelError(
             f"{path}: not a pose landmarker bundle (it lacks {', '.join(sorted(TASK_ENTRIES))})"
         )

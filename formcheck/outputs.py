@@ -64,7 +64,8 @@ def atomic_path(path: str | os.PathLike[str], *, suffix: str | None = None) -> I
     target = check_writable(path)
     try:
         fd, tmp_name = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=suffix or target.suffix or ".tmp",
+            prefix=f".{target.name}.",
+            suffix=suffix or target.suffix or ".tmp",
             dir=target.parent if str(target.parent) else ".",
         )
         os.close(fd)
@@ -84,9 +85,8 @@ def atomic_path(path: str | os.PathLike[str], *, suffix: str | None = None) -> I
 
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> Path:
     """Write ``text`` (UTF-8) to ``path`` atomically and return the path."""
-    with atomic_path(path) as tmp:
-        with tmp.open("w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
+    with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
     return Path(path)

@@ -24,6 +24,7 @@ from formcheck._version import __version__
 from formcheck.landmarks import PoseFrame, PoseSeries
 from formcheck.pose import PoseEstimate, PoseEstimator, PoseOptions
 from formcheck.sources import Frame, FrameSource, VideoFileSource, open_source
+from formcheck.spine import back_profile
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,16 @@ log = logging.getLogger(__name__)
 ProgressCallback = Callable[[int, int | None], None]
 #: Called with each frame and what the estimator found in it.
 EstimateCallback = Callable[[Frame, PoseEstimate], None]
+
+
+def with_back_profile(estimate: PoseEstimate) -> PoseEstimate:
+    """Add the back's outline (from the mask, when there is one) to the estimate's pose."""
+    if estimate.mask is None or not estimate.pose.has_person:
+        return estimate
+    pose = estimate.pose
+    back = back_profile(estimate.mask, pose.landmarks)
+    framed = PoseFrame(pose.timestamp_ms, pose.landmarks, pose.world, pose.image_size, back)
+    return replace(estimate, pose=framed)
 
 
 def track_frames(
@@ -51,7 +62,7 @@ def track_frames(
     interrupted = False
     try:
         for frame in source:
-            estimate = estimator.estimate(frame.image, frame.timestamp_ms)
+            estimate = with_back_profile(estimator.estimate(frame.image, frame.timestamp_ms))
             frames.append(estimate.pose)
             if on_estimate is not None:
                 on_estimate(frame, estimate)
@@ -91,14 +102,20 @@ def track_file(
     """
     from formcheck.mediapipe_pose import MediaPipePoseEstimator
 
-    options = options or PoseOptions()
+    options = options or PoseOptions(segmentation_masks=True)
     with open_source(os.fspath(path)) as source:
-        mode = "video" if isinstance(source, VideoFileSource) or source.info.kind == "camera" else "image"
+        mode = (
+            "video"
+            if isinstance(source, VideoFileSource) or source.info.kind == "camera"
+            else "image"
+        )
         with MediaPipePoseEstimator(replace(options, mode=mode)) as estimator:
             return track_frames(
                 source,
                 estimator,
                 on_progress=on_progress,
                 on_estimate=on_estimate,
-                metadata={"model": {"name": estimator.model.name, "sha256": estimator.model.sha256}},
+                metadata={
+                    "model": {"name": estimator.model.name, "sha256": estimator.model.sha256}
+                },
             )

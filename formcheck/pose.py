@@ -43,7 +43,7 @@ class PoseOptions:
     min_pose_detection_confidence: float = 0.5
     min_pose_presence_confidence: float = 0.5
     min_tracking_confidence: float = 0.5
-    segmentation_masks: bool = False
+    segmentation_masks: bool = True
     num_poses: int = 1
     mode: RunningMode = "video"
 

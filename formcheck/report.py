@@ -10,9 +10,11 @@ import math
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from formcheck._version import __version__
 from formcheck.coverage import coverage_of
-from formcheck.landmarks import PoseSeries
+from formcheck.landmarks import Landmark, PoseSeries
 
 REPORT_SCHEMA = "formcheck.report/1"
 
@@ -34,22 +36,52 @@ def source_info(series: PoseSeries) -> dict[str, Any]:
     }
 
 
-def build_report(series: PoseSeries, sets: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """Assemble the report for a series (and the analysed sets, when there are any)."""
+MAIN_JOINTS = (
+    (Landmark.LEFT_SHOULDER, Landmark.LEFT_HIP, Landmark.LEFT_KNEE, Landmark.LEFT_ANKLE),
+    (Landmark.RIGHT_SHOULDER, Landmark.RIGHT_HIP, Landmark.RIGHT_KNEE, Landmark.RIGHT_ANKLE),
+)
+
+
+def measurable_mask(series: PoseSeries, min_visibility: float = 0.5) -> np.ndarray:
+    """(T,) True where one body side's shoulder, hip, knee and ankle are all visible enough."""
+    if len(series) == 0:
+        return np.zeros(0, bool)
+    vis = np.nan_to_num(series.landmarks[:, :, 3], nan=0.0)
+    sides = [(vis[:, list(side)] >= min_visibility).all(axis=1) for side in MAIN_JOINTS]
+    return np.logical_or(*sides)
+
+
+def build_report(
+    series: PoseSeries,
+    sets: list[dict[str, Any]] | None = None,
+    *,
+    exercise: str = "auto",
+    config: dict[str, Any] | None = None,
+    min_visibility: float = 0.5,
+    min_gap_s: float = 0.5,
+) -> dict[str, Any]:
+    """Assemble the report for a series and the sets analysed in it."""
     sets = sets or []
-    cov = coverage_of(series.timestamps_ms, series.person_mask)
+    cov = coverage_of(
+        series.timestamps_ms, measurable_mask(series, min_visibility), min_gap_s=min_gap_s
+    )
     return {
         "schema": REPORT_SCHEMA,
         "formcheck_version": __version__,
         "source": source_info(series),
         "model": dict(series.metadata.get("model", {})),
+        "exercise_requested": exercise,
         "sets": sets,
         "summary": {
+            "exercises": sorted({s["exercise"] for s in sets}),
+            "set_count": len(sets),
             "rep_count": sum(s["summary"].get("rep_count", 0) for s in sets),
             "hold_s": round(sum(s["summary"].get("hold_s", 0.0) for s in sets), 3),
             "good_form_s": round(sum(s["summary"].get("good_form_s", 0.0) for s in sets), 3),
+            "warning_count": sum(len(s["warnings"]) for s in sets),
         },
         "coverage": cov.as_dict(),
+        "config": config or {},
     }
 
 

@@ -173,7 +173,9 @@ class VideoFileSource(_Closing):
         fps = float(self._cap.get(cv2.CAP_PROP_FPS) or 0.0)
         nominal = fps if math.isfinite(fps) and 0.5 < fps < 1000 else None
         if nominal is None:
-            log.warning("%s: the container gives no frame rate; assuming %g fps", path, fallback_fps)
+            log.warning(
+                "%s: the container gives no frame rate; assuming %g fps", path, fallback_fps
+            )
         self._fallback_interval_ms = 1000.0 / (nominal or fallback_fps)
         count = int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
         height, width = first.shape[:2]

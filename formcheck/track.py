@@ -12,6 +12,8 @@ key                dtype, shape    meaning
 ``world``          float32,        world landmarks in metres, hip-centred; NaN = not found
                    (T, 33, 3)
 ``image_size``     int32, (2,)     width, height of the analysed frames in pixels
+``back``           float32,        optional: outline of the back between shoulders and hips
+                   (T, K, 2)       in pixels, from the segmentation mask (formcheck.spine)
 ``metadata``       str, ()         JSON object: ``source`` (path), ``kind``, ``fps``,
                                    ``frame_count``, ``width``, ``height``, ``model`` (name,
                                    sha256), ``formcheck_version``, ``created``, ``interrupted``,
@@ -46,19 +48,20 @@ TRACK_FORMAT = "formcheck.track/1"
 
 def save_track(series: PoseSeries, path: str | os.PathLike[str]) -> Path:
     """Write ``series`` to ``path`` (atomically) and return the path."""
-    with atomic_path(path, suffix=".npz") as tmp:
-        with tmp.open("wb") as fh:
-            np.savez_compressed(
-                fh,
-                format=np.array(TRACK_FORMAT),
-                timestamps_ms=series.timestamps_ms,
-                landmarks=series.landmarks,
-                world=series.world,
-                image_size=np.array(series.image_size, dtype=np.int32),
-                metadata=np.array(json.dumps(dict(series.metadata), default=str)),
-            )
-            fh.flush()
-            os.fsync(fh.fileno())
+    with atomic_path(path, suffix=".npz") as tmp, tmp.open("wb") as fh:
+        extra = {} if series.back is None else {"back": series.back}
+        np.savez_compressed(
+            fh,
+            **extra,
+            format=np.array(TRACK_FORMAT),
+            timestamps_ms=series.timestamps_ms,
+            landmarks=series.landmarks,
+            world=series.world,
+            image_size=np.array(series.image_size, dtype=np.int32),
+            metadata=np.array(json.dumps(dict(series.metadata), default=str)),
+        )
+        fh.flush()
+        os.fsync(fh.fileno())
     return Path(path)
 
 
@@ -87,6 +90,7 @@ def load_track(path: str | os.PathLike[str]) -> PoseSeries:
                 world=data["world"],
                 image_size=(width, height),
                 metadata=metadata,
+                back=data.get("back"),
             )
     except InputError:
         raise

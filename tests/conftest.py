@@ -51,7 +51,9 @@ def write_video(
         stream.codec_context.time_base = fractions.Fraction(1, 1000)
         stream.options = {"crf": "18", "preset": "ultrafast"}
         for image, ts in zip(frames, timestamps_ms, strict=True):
-            frame = av.VideoFrame.from_ndarray(cv2.cvtColor(image, cv2.COLOR_BGR2RGB), format="rgb24")
+            frame = av.VideoFrame.from_ndarray(
+                cv2.cvtColor(image, cv2.COLOR_BGR2RGB), format="rgb24"
+            )
             frame.pts = int(ts)
             frame.time_base = fractions.Fraction(1, 1000)
             for packet in stream.encode(frame):
@@ -69,11 +71,24 @@ def _set_rotation(path: Path, degrees: int) -> None:
     import subprocess
 
     if shutil.which("ffmpeg") is None:
-        pytest.skip("the ffmpeg program is needed to write rotation metadata (apt-get install ffmpeg)")
+        pytest.skip(
+            "the ffmpeg program is needed to write rotation metadata (apt-get install ffmpeg)"
+        )
     tagged = path.with_name("tagged_" + path.name)
     subprocess.run(
-        ["ffmpeg", "-loglevel", "error", "-y", "-i", str(path), "-c", "copy",
-         "-metadata:s:v:0", f"rotate={degrees}", str(tagged)],
+        [
+            "ffmpeg",
+            "-loglevel",
+            "error",
+            "-y",
+            "-i",
+            str(path),
+            "-c",
+            "copy",
+            "-metadata:s:v:0",
+            f"rotate={degrees}",
+            str(tagged),
+        ],
         check=True,
     )
     tagged.replace(path)
@@ -103,8 +118,12 @@ def messi_video(tmp_path_factory: pytest.TempPathFactory, messi_image: np.ndarra
     frames = []
     for i in range(50):
         shift = np.float32([[1, 0, i % 8], [0, 1, 0]])
-        frame = cv2.warpAffine(messi_image, shift, (messi_image.shape[1], messi_image.shape[0]),
-                               borderMode=cv2.BORDER_REPLICATE)[:height, :width]
+        frame = cv2.warpAffine(
+            messi_image,
+            shift,
+            (messi_image.shape[1], messi_image.shape[0]),
+            borderMode=cv2.BORDER_REPLICATE,
+        )[:height, :width]
         if 20 <= i < 35:
             frame = np.full_like(frame, 90)
         frames.append(frame)

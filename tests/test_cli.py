@@ -54,7 +54,9 @@ def test_track_then_analyze_the_track(messi_video: Path, tmp_path: Path) -> None
 def test_analyze_a_video_directly(messi_video: Path) -> None:
     result = runner.invoke(app, ["analyze", str(messi_video)])
     assert result.exit_code == 0, result.output
-    assert "person in view" in result.stdout and "0.8-1.4 s" in result.stdout
+    assert "measurable 70% of frames" in result.stdout
+    assert "No bridge, plank or cat-cow set was recognised" in result.stdout  # a footballer
+    assert "not measurable (body not fully in view): 0.8-1.4 s" in result.stdout
 
 
 @pytest.mark.parametrize(
@@ -89,7 +91,9 @@ def test_python_dash_m_runs_the_cli_with_one_line_errors(tmp_path: Path) -> None
     bogus.write_text("hello")
     done = subprocess.run(
         [sys.executable, "-m", "formcheck", "analyze", str(bogus)],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 1
     assert done.stdout == ""

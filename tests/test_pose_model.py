@@ -39,7 +39,9 @@ def test_real_model_finds_the_joints_of_a_real_person(messi_path: Path) -> None:
     for landmark, (x, y) in MESSI_BY_HAND.items():
         got = frame.point(landmark)
         distance = float(np.hypot(got[0] - x, got[1] - y))
-        assert distance < TOLERANCE_PX, f"{landmark.name}: {got} is {distance:.0f} px from ({x}, {y})"
+        assert distance < TOLERANCE_PX, (
+            f"{landmark.name}: {got} is {distance:.0f} px from ({x}, {y})"
+        )
     assert frame.landmarks[Landmark.LEFT_HIP, 3] > 0.9  # visibility
     # world landmarks in metres: shoulder to hip about half a metre
     torso = np.linalg.norm(frame.world[Landmark.LEFT_SHOULDER] - frame.world[Landmark.LEFT_HIP])
@@ -83,7 +85,7 @@ def test_corrupt_missing_and_foreign_models_are_clear_errors(tmp_path: Path) -> 
         resolve_model(tmp_path / "nope.task")
     junk = tmp_path / "junk.task"
     junk.write_bytes(b"not a zip")
-    with pytest.raises(ModelError, match="not a MediaPipe .task bundle"):
+    with pytest.raises(ModelError, match=r"not a MediaPipe \.task bundle"):
         resolve_model(junk)
     copy = tmp_path / "copy.task"
     shutil.copy(resolve_model().path, copy)

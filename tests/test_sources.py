@@ -28,8 +28,9 @@ def test_constant_rate_video_reads_every_frame_in_order(make_video) -> None:
     assert [f.index for f in frames] == list(range(24))
     assert [f.timestamp_ms for f in frames] == [round(i * 1000 / 30) for i in range(24)]
     # lossy YUV round trip: each frame's brightness within 2 levels of what was written
-    assert np.allclose([_brightness(f.image) for f in frames], [10 + 8 * i for i in range(24)],
-                       atol=2)
+    assert np.allclose(
+        [_brightness(f.image) for f in frames], [10 + 8 * i for i in range(24)], atol=2
+    )
 
 
 def test_variable_frame_rate_keeps_container_timestamps(make_video) -> None:
@@ -53,9 +54,15 @@ def test_rotated_phone_video_comes_out_upright(make_video) -> None:
 
 
 def test_truncated_but_readable_video_stops_early_and_says_so(make_video, tmp_path: Path) -> None:
-    path = make_video("full.mp4", [np.random.default_rng(i).integers(0, 255, (120, 160, 3),
-                      dtype=np.uint8) for i in range(40)], [i * 40 for i in range(40)],
-                      faststart=True)
+    path = make_video(
+        "full.mp4",
+        [
+            np.random.default_rng(i).integers(0, 255, (120, 160, 3), dtype=np.uint8)
+            for i in range(40)
+        ],
+        [i * 40 for i in range(40)],
+        faststart=True,
+    )
     cut = tmp_path / "cut.mp4"
     cut.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
     with VideoFileSource(cut) as source:
@@ -114,5 +121,5 @@ def test_folder_of_mixed_sizes_and_empty_folder(tmp_path: Path) -> None:
 
 
 def test_camera_that_cannot_be_opened_lists_cameras() -> None:
-    with pytest.raises(CameraError, match="could not be opened .*cameras found"):
+    with pytest.raises(CameraError, match=r"could not be opened .*cameras found"):
         CameraSource("/dev/video99")

@@ -1,0 +1,438 @@
+"""Accuracy of formcheck's analysis against ground truth, per clip and overall.
+
+Runs the real pose model over every video in a folder that has a truth file next to it (the
+``formcheck.truth/1`` format of ``samples/``), analyses it exactly as ``formcheck analyze`` does,
+and compares:
+
+* rep / round count error, and rep timing error (start, peak, end) of matched reps;
+* hold time and good-form time error (plank);
+* angle error against the per-frame truth: bridge hip angle, plank alignment (mean absolute,
+  frames inside the analysed set); cat-cow spinal range per round (relative error);
+* faults: each truth fault is found when a warning of the same type overlaps it; onset delay is
+  |warning start - truth start|; precision and recall by interval overlap;
+* false warnings on good-form clips (clips whose truth lists no fault).
+
+It also reports the plank alignment classifier on real people (``../shared/data/plank_landmarks``,
+when present): per label, the share of frames classified as correct / sagging / piked.
+
+Usage::
+
+    python benchmarks/accuracy.py [FOLDER ...] [--exercise auto] [--cache DIR] \
+        [--json out.json] [--check]
+
+``--check`` exits 1 when a target is missed. Targets: every rep count exact; hold and good-form
+time within 1 s; bridge hip angle mean error <= 5 deg; plank alignment mean error <= 3 deg; cat-cow
+range within 20%; every fault found within 1.5 s of its onset; no fault warning on a good-form clip.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from formcheck.analysis import analyze_series  # noqa: E402
+from formcheck.analysis.plank import plank_measures  # noqa: E402
+from formcheck.config import Config  # noqa: E402
+from formcheck.landmarks import Landmark, PoseFrame, PoseSeries  # noqa: E402
+from formcheck.pipeline import track_file  # noqa: E402
+from formcheck.signals import SideConditioner  # noqa: E402
+from formcheck.track import load_track, save_track  # noqa: E402
+
+VIDEO_SUFFIXES = {".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v"}
+FAULT_ONSET_TOLERANCE_S = 1.5
+TARGETS = {
+    "rep_count_exact": "every rep count exact",
+    "hold_s": "hold time within 1 s",
+    "good_form_s": "good-form time within 1 s",
+    "bridge_angle": "bridge hip angle mean error <= 5 deg",
+    "plank_angle": "plank alignment mean error <= 3 deg",
+    "catcow_range": "cat-cow range within 20% of the truth",
+    "faults": "every fault found within 1.5 s of its onset",
+    "false_warnings": "no fault warning on a good-form clip",
+}
+MEASURE_TRUTH = {
+    "glute_bridge": ("hip_angle_deg", "hip_angle_deg"),
+    "plank": ("alignment_deg", "plank_alignment_deg"),
+}
+
+
+@dataclass
+class ClipResult:
+    name: str
+    exercise: str
+    found_exercises: list[str]
+    reps_true: int
+    reps_found: int
+    timing_err_s: float | None = None
+    hold_true: float | None = None
+    hold_found: float | None = None
+    good_true: float | None = None
+    good_found: float | None = None
+    angle_err: float | None = None
+    range_err: float | None = None
+    faults_true: list[dict[str, Any]] = field(default_factory=list)
+    faults_found: list[dict[str, Any]] = field(default_factory=list)
+    fault_matches: list[tuple[str, float | None]] = field(default_factory=list)
+    false_warnings: int = 0
+    precision: float | None = None
+    recall: float | None = None
+    seconds: float = 0.0
+    misses: list[str] = field(default_factory=list)
+
+
+def find_clips(folders: list[Path]) -> list[tuple[Path, Path]]:
+    clips = []
+    for folder in folders:
+        for video in sorted(folder.iterdir()):
+            truth = video.with_suffix(".json")
+            if video.suffix.lower() in VIDEO_SUFFIXES and truth.exists():
+                clips.append((video, truth))
+    return clips
+
+
+def cached_series(video: Path, cache: Path | None) -> PoseSeries:
+    if cache is None:
+        return track_file(video)
+    digest = hashlib.sha256(video.read_bytes()).hexdigest()[:16]
+    path = cache / f"{video.stem}-{digest}.npz"
+    if path.exists():
+        return load_track(path)
+    series = track_file(video)
+    cache.mkdir(parents=True, exist_ok=True)
+    save_track(series, path)
+    return series
+
+
+def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
+    return max(0.0, min(a1, b1) - max(a0, b0))
+
+
+def _match_reps(true: list[dict], found: list[dict]) -> list[tuple[dict, dict]]:
+    pairs, used = [], set()
+    for t in true:
+        best, best_ov = None, 0.0
+        for i, f in enumerate(found):
+            if i in used:
+                continue
+            ov = _overlap(t["start_s"], t["end_s"], f["start_s"], f["end_s"])
+            if ov > best_ov:
+                best, best_ov = i, ov
+        if best is not None:
+            used.add(best)
+            pairs.append((t, found[best]))
+    return pairs
+
+
+def _frame_error(truth: dict, analysis: Any, exercise: str) -> float | None:
+    if exercise not in MEASURE_TRUTH:
+        return None
+    ours, theirs = MEASURE_TRUTH[exercise]
+    t_true = np.asarray(truth["frames"]["t_s"], float)
+    v_true = np.asarray(truth["frames"][theirs], float)
+    errors = []
+    for analyzer, st in zip(analysis.analyzers, analysis.sets, strict=False):
+        if st["exercise"] != exercise:
+            continue
+        times, values = analyzer.trace(ours)
+        ok = np.isfinite(values)
+        if not ok.any():
+            continue
+        idx = np.clip(np.searchsorted(t_true, times[ok] - 1e-4), 0, len(t_true) - 1)
+        close = np.abs(t_true[idx] - times[ok]) < 0.02
+        ref = v_true[idx][close]
+        got = values[ok][close]
+        good = np.isfinite(ref)
+        if exercise == "plank":
+            # alignment is defined while holding a plank
+            inside = np.zeros(len(times), bool)
+            for h in truth.get("holds", []):
+                inside |= (times >= h["start_s"]) & (times <= h["end_s"])
+            good &= inside[ok][close]
+        errors.extend(np.abs(got[good] - ref[good]).tolist())
+    return float(np.mean(errors)) if errors else None
+
+
+def evaluate(
+    video: Path, truth_path: Path, exercise: str, cache: Path | None, config: Config
+) -> ClipResult:
+    truth = json.loads(truth_path.read_text())
+    started = time.perf_counter()
+    series = cached_series(video, cache)
+    analysis = analyze_series(series, exercise, config)
+    true_ex = truth["exercise"]
+    sets = analysis.sets
+    found_reps = [r for s in sets if s["exercise"] == true_ex for r in s["reps"]]
+    other_reps = [r for s in sets if s["exercise"] != true_ex for r in s["reps"]]
+    res = ClipResult(
+        name=video.name,
+        exercise=true_ex,
+        found_exercises=[s["exercise"] for s in sets],
+        reps_true=len(truth.get("reps", [])),
+        reps_found=len(found_reps) + len(other_reps),
+    )
+    pairs = _match_reps(truth.get("reps", []), found_reps)
+    if pairs:
+        errs = [abs(t[k] - f[k]) for t, f in pairs for k in ("start_s", "peak_s", "end_s")]
+        res.timing_err_s = float(np.mean(errs))
+    if true_ex == "plank" or truth.get("holds"):
+        holds = [h for s in sets if s["exercise"] == "plank" for h in s["holds"]]
+        res.hold_true = sum(h["duration_s"] for h in truth.get("holds", []))
+        res.hold_found = sum(h["duration_s"] for h in holds)
+        res.good_true = sum(h["good_form_s"] for h in truth.get("holds", []))
+        res.good_found = sum(h["good_form_s"] for h in holds)
+    res.angle_err = _frame_error(truth, analysis, true_ex)
+    if true_ex == "cat_cow" and pairs:
+        rel = [abs(f["range_deg"] - t["range_deg"]) / max(t["range_deg"], 1e-6) for t, f in pairs]
+        res.range_err = float(np.mean(rel))
+    warnings = [w for s in sets for w in s["warnings"]]
+    res.faults_true = truth.get("faults", [])
+    res.faults_found = warnings
+    hit_warnings = set()
+    for fault in res.faults_true:
+        delay = None
+        for i, w in enumerate(warnings):
+            if w["type"] != fault["type"]:
+                continue
+            if (
+                _overlap(fault["start_s"], fault["end_s"], w["start_s"], w["end_s"]) > 0
+                or abs(w["start_s"] - fault["start_s"]) <= FAULT_ONSET_TOLERANCE_S
+            ):
+                d = abs(w["start_s"] - fault["start_s"])
+                if delay is None or d < delay:
+                    delay = d
+                hit_warnings.add(i)
+        res.fault_matches.append((fault["type"], delay))
+    if warnings:
+        res.precision = len(hit_warnings) / len(warnings)
+    if res.faults_true:
+        res.recall = sum(1 for _, d in res.fault_matches if d is not None) / len(res.faults_true)
+    if not res.faults_true:
+        res.false_warnings = len(warnings)
+    res.seconds = time.perf_counter() - started
+    # targets
+    if res.reps_found != res.reps_true:
+        res.misses.append("rep_count_exact")
+    if res.hold_true is not None and abs((res.hold_found or 0) - res.hold_true) > 1.0:
+        res.misses.append("hold_s")
+    if res.good_true is not None and abs((res.good_found or 0) - res.good_true) > 1.0:
+        res.misses.append("good_form_s")
+    if true_ex == "glute_bridge" and (res.angle_err is None or res.angle_err > 5.0):
+        res.misses.append("bridge_angle")
+    if true_ex == "plank" and truth.get("holds") and (res.angle_err is None or res.angle_err > 3.0):
+        res.misses.append("plank_angle")
+    if (
+        true_ex == "cat_cow"
+        and truth.get("reps")
+        and (res.range_err is None or res.range_err > 0.2)
+    ):
+        res.misses.append("catcow_range")
+    if any(d is None or d > FAULT_ONSET_TOLERANCE_S for _, d in res.fault_matches):
+        res.misses.append("faults")
+    if res.false_warnings:
+        res.misses.append("false_warnings")
+    return res
+
+
+def _fmt(v: float | None, spec: str = ".1f") -> str:
+    return "-" if v is None else format(v, spec)
+
+
+def print_table(results: list[ClipResult]) -> None:
+    head = (
+        f"{'clip':34} {'exercise':12} {'found':14} {'reps':>7} {'timing':>7} {'hold':>11} "
+        f"{'good form':>11} {'angle err':>9} {'range err':>9} {'faults (delay s)':28} {'false':>5}"
+    )
+    print(head)
+    print("-" * len(head))
+    for r in results:
+        faults = (
+            ", ".join(f"{t}:{'MISS' if d is None else f'{d:.1f}'}" for t, d in r.fault_matches)
+            or "-"
+        )
+        hold = "-" if r.hold_true is None else f"{_fmt(r.hold_found)}/{_fmt(r.hold_true)}"
+        good = "-" if r.good_true is None else f"{_fmt(r.good_found)}/{_fmt(r.good_true)}"
+        print(
+            f"{r.name[:34]:34} {r.exercise:12} {','.join(r.found_exercises)[:14] or 'none':14} "
+            f"{r.reps_found:>3}/{r.reps_true:<3} {_fmt(r.timing_err_s, '.2f'):>7} {hold:>11} "
+            f"{good:>11} {_fmt(r.angle_err):>9} "
+            f"{'-' if r.range_err is None else f'{100 * r.range_err:.0f}%':>9} {faults[:28]:28} "
+            f"{r.false_warnings:>5}"
+        )
+
+
+def overall(results: list[ClipResult]) -> dict[str, Any]:
+    def mean(values: list[float | None]) -> float | None:
+        vals = [v for v in values if v is not None]
+        return float(np.mean(vals)) if vals else None
+
+    delays = [d for r in results for _, d in r.fault_matches if d is not None]
+    n_faults = sum(len(r.fault_matches) for r in results)
+    n_warn = sum(len(r.faults_found) for r in results if r.faults_true)
+    hits = sum(1 for r in results for _, d in r.fault_matches if d is not None)
+    return {
+        "clips": len(results),
+        "rep_count_exact": sum(r.reps_found == r.reps_true for r in results),
+        "mean_abs_rep_count_error": mean([abs(r.reps_found - r.reps_true) for r in results]),
+        "mean_rep_timing_error_s": mean([r.timing_err_s for r in results]),
+        "mean_hold_error_s": mean(
+            [abs((r.hold_found or 0) - r.hold_true) for r in results if r.hold_true is not None]
+        ),
+        "mean_good_form_error_s": mean(
+            [abs((r.good_found or 0) - r.good_true) for r in results if r.good_true is not None]
+        ),
+        "bridge_hip_angle_mae_deg": mean(
+            [r.angle_err for r in results if r.exercise == "glute_bridge"]
+        ),
+        "plank_alignment_mae_deg": mean([r.angle_err for r in results if r.exercise == "plank"]),
+        "catcow_range_rel_error": mean([r.range_err for r in results if r.exercise == "cat_cow"]),
+        "faults_found": f"{hits}/{n_faults}",
+        "fault_recall": hits / n_faults if n_faults else None,
+        "fault_precision": (
+            sum(
+                r.precision * len(r.faults_found)
+                for r in results
+                if r.precision is not None and r.faults_true
+            )
+            / n_warn
+        )
+        if n_warn
+        else None,
+        "mean_fault_onset_delay_s": mean(delays),
+        "false_warnings_on_good_clips": sum(r.false_warnings for r in results),
+        "targets_missed": sorted({m for r in results for m in r.misses}),
+    }
+
+
+# -- real planks ---------------------------------------------------------------------------------
+CSV_NAMES = [
+    "nose",
+    "left_shoulder",
+    "right_shoulder",
+    "left_elbow",
+    "right_elbow",
+    "left_wrist",
+    "right_wrist",
+    "left_hip",
+    "right_hip",
+    "left_knee",
+    "right_knee",
+    "left_ankle",
+    "right_ankle",
+    "left_heel",
+    "right_heel",
+    "left_foot_index",
+    "right_foot_index",
+]
+
+
+def plank_classify(alignment: float, config: Config) -> str:
+    if not np.isfinite(alignment):
+        return "?"
+    if alignment < -config.plank.sag_deg:
+        return "L"
+    if alignment > config.plank.pike_deg:
+        return "H"
+    return "C"
+
+
+def real_plank_accuracy(
+    folder: Path, config: Config, size: tuple[int, int]
+) -> dict[str, dict[str, float]]:
+    """Share of rows of each label classified as C (correct), L (sag), H (pike)."""
+    out: dict[str, dict[str, float]] = {}
+    width, height = size
+    counts: dict[str, dict[str, int]] = {}
+    for path in sorted(folder.glob("*.csv")):
+        with path.open() as fh:
+            for row in csv.DictReader(fh):
+                lm = np.full((33, 4), np.nan, np.float32)
+                for name in CSV_NAMES:
+                    i = Landmark[name.upper()]
+                    lm[i] = [
+                        float(row[f"{name}_x"]) * width,
+                        float(row[f"{name}_y"]) * height,
+                        float(row[f"{name}_z"]) * width,
+                        float(row[f"{name}_v"]),
+                    ]
+                frame = PoseFrame(0, lm, np.zeros((33, 3)), size)
+                view = SideConditioner(config.quality)(frame)
+                m = plank_measures(view, config.plank.knee_down_deg)
+                got = plank_classify(m.get("alignment_deg", np.nan), config)
+                counts.setdefault(row["label"], {}).setdefault(got, 0)
+                counts[row["label"]][got] += 1
+    for label, c in counts.items():
+        total = sum(c.values())
+        out[label] = {k: v / total for k, v in sorted(c.items())} | {"rows": total}
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folders", nargs="*", type=Path, default=[REPO / "samples"])
+    parser.add_argument("--exercise", default="auto", help="exercise passed to the analysis")
+    parser.add_argument("--cache", type=Path, default=None, help="cache pose tracks here")
+    parser.add_argument("--json", type=Path, default=None, help="write all figures as JSON")
+    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument(
+        "--plank-data", type=Path, default=REPO.parent / "shared" / "data" / "plank_landmarks"
+    )
+    args = parser.parse_args(argv)
+    config = Config()
+    clips = find_clips(args.folders)
+    if not clips:
+        print("no videos with truth files found", file=sys.stderr)
+        return 2
+    results = []
+    for video, truth in clips:
+        results.append(evaluate(video, truth, args.exercise, args.cache, config))
+        print(f"  {video.name}: {results[-1].seconds:.1f} s", file=sys.stderr)
+    print_table(results)
+    summary = overall(results)
+    print()
+    for key, value in summary.items():
+        print(f"{key:32} {value if not isinstance(value, float) else f'{value:.3f}'}")
+    real = {}
+    if args.plank_data.is_dir():
+        print(
+            "\nplank alignment classifier on real people (share of rows; C correct, L sag, H pike)"
+        )
+        for size in ((1280, 720), (640, 480)):
+            real[f"{size[0]}x{size[1]}"] = acc = real_plank_accuracy(args.plank_data, config, size)
+            for label, shares in acc.items():
+                parts = ", ".join(f"{k} {v:.1%}" for k, v in shares.items() if k != "rows")
+                print(
+                    f"  aspect {size[0]}:{size[1]} label {label} "
+                    f"({shares['rows']:.0f} rows): {parts}"
+                )
+    print("\ntargets:")
+    for key, text in TARGETS.items():
+        missed = [r.name for r in results if key in r.misses]
+        print(
+            f"  {'MISS' if missed else 'ok  '} {text}"
+            + (f"  ({', '.join(missed)})" if missed else "")
+        )
+    if args.json:
+        args.json.write_text(
+            json.dumps(
+                {"clips": [r.__dict__ for r in results], "overall": summary, "real_planks": real},
+                indent=1,
+                default=str,
+            )
+        )
+    return 1 if args.check and summary["targets_missed"] else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,147 @@
+"""Recognising the exercise from posture, and splitting a recording into sets.
+
+Each frame's posture is classified from the camera-facing side's joints:
+
+* **glute_bridge** — lying on the back: trunk low, knees bent and above the hips;
+* **plank** — body line near horizontal, upper arms near vertical with the elbows under the
+  shoulders, hips off the floor (a knee plank counts);
+* **cat_cow** — hands and knees: trunk near horizontal, thighs and arms near vertical;
+* **none** — anything else (standing, sitting, moving between exercises, nobody in view).
+
+Votes are pooled over ``window_s`` (majority), stretches of one exercise shorter than
+``min_set_s`` are dropped, and stretches of the same exercise less than ``join_gap_s`` apart are
+joined. :class:`AutoAnalyzer` does this frame by frame: when the pooled vote switches to an
+exercise, a fresh analyzer for it is started and the frames of the voting window are replayed
+into it, so nothing at the start of a set is lost; a set that produced no rep, round or hold is
+not reported. The fold over a recording is the same replay.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from typing import Any
+
+from formcheck.analysis.base import Analyzer, LiveState
+from formcheck.analysis.bridge import BridgeAnalyzer, bridge_measures, in_bridge_position
+from formcheck.analysis.catcow import CatCowAnalyzer, catcow_measures, in_all_fours
+from formcheck.analysis.events import Event, Exercise
+from formcheck.analysis.plank import PlankAnalyzer, in_plank_position, plank_measures
+from formcheck.config import Config
+from formcheck.landmarks import PoseFrame
+from formcheck.signals import SideConditioner, SideView
+
+ANALYZERS: dict[Exercise, type[Analyzer]] = {
+    Exercise.GLUTE_BRIDGE: BridgeAnalyzer,
+    Exercise.PLANK: PlankAnalyzer,
+    Exercise.CAT_COW: CatCowAnalyzer,
+}
+
+
+def classify_posture(view: SideView, frame: PoseFrame, config: Config) -> Exercise | None:
+    """The exercise whose starting posture this frame shows, or None."""
+    if view.side is None:
+        return None
+    if in_all_fours(catcow_measures(view, frame)):
+        return Exercise.CAT_COW
+    if in_plank_position(
+        plank_measures(view, config.plank.knee_down_deg), config.plank.max_body_tilt_deg
+    ):
+        return Exercise.PLANK
+    if in_bridge_position(bridge_measures(view)):
+        return Exercise.GLUTE_BRIDGE
+    return None
+
+
+def has_content(analyzer: Analyzer) -> bool:
+    """True when the analyzer found at least one rep, round or hold."""
+    result = analyzer.result()
+    return bool(result["reps"] or result["holds"])
+
+
+class AutoAnalyzer(Analyzer):
+    """Recognises the exercise, splits sets, and runs the right analyzer (see module docs)."""
+
+    exercise = Exercise.AUTO
+    measure_name = "posture"
+
+    def __init__(self, config: Config | None = None) -> None:
+        super().__init__(config)
+        self.cfg = self.config.auto
+        self.sets: list[Analyzer] = []
+        self.current: Analyzer | None = None
+        self._votes: deque[tuple[float, Exercise | None, PoseFrame]] = deque()
+        self._current_kind: Exercise | None = None
+        self._last_vote_t: dict[Exercise, float] = {}
+
+    def _pooled(self) -> Exercise | None:
+        counts = Counter(kind for _, kind, _ in self._votes)
+        kind, n = counts.most_common(1)[0]
+        return kind if n > len(self._votes) / 2 else self._current_kind
+
+    def _step(self, view: SideView, frame: PoseFrame) -> tuple[dict[str, float], list[Event]]:
+        t = view.t_s
+        kind = classify_posture(view, frame, self.config)
+        self._votes.append((t, kind, frame))
+        while self._votes and t - self._votes[0][0] > self.cfg.window_s:
+            self._votes.popleft()
+        pooled = self._pooled()
+        events: list[Event] = []
+        if pooled is not None:
+            self._last_vote_t[pooled] = t
+        if pooled is not None and pooled != self._current_kind:
+            resume = self.current is not None and self.current.exercise == pooled
+            if not resume:
+                events += self._close_current()
+                self.current = ANALYZERS[pooled](self.config)
+                self.sets.append(self.current)
+                for _, _, old in list(self._votes)[:-1]:  # replay the voting window
+                    events += self.current.update(old)
+            self._current_kind = pooled
+        elif pooled is None and self._current_kind is not None:
+            last = self._last_vote_t.get(self._current_kind, t)
+            if t - last > self.cfg.join_gap_s:
+                events += self._close_current()
+                self._current_kind = None
+        if self.current is not None:
+            events += self.current.update(frame)
+        return {"posture": float(list(Exercise).index(kind)) if kind else -1.0}, events
+
+    def _close_current(self) -> list[Event]:
+        if self.current is None:
+            return []
+        events = self.current.finish()
+        if (
+            not has_content(self.current)
+            or self.current.end_s - self.current.start_s < self.cfg.min_set_s
+        ):
+            self.sets.remove(self.current)
+        self.current = None
+        return events
+
+    def finish(self) -> list[Event]:
+        return self._close_current()
+
+    @property
+    def state(self) -> LiveState:
+        if self.current is not None:
+            return self.current.state
+        return LiveState(exercise="auto", status="Get into position for a bridge, plank or cat-cow")
+
+    def result(self) -> dict[str, Any]:
+        raise TypeError("AutoAnalyzer reports several sets: use .sets")
+
+    def set_results(self) -> list[dict[str, Any]]:
+        """The report block of each recognised set, in order."""
+        done = [a for a in self.sets if a is not self.current or has_content(a)]
+        return [a.result() for a in done]
+
+
+def make_analyzer(exercise: Exercise | str, config: Config | None = None) -> Analyzer:
+    """A fresh analyzer for ``exercise`` ("auto" gives an :class:`AutoAnalyzer`)."""
+    kind = Exercise(exercise)
+    if kind is Exercise.AUTO:
+        return AutoAnalyzer(config)
+    return ANALYZERS[kind](config)
+
+
+__all__ = ["ANALYZERS", "AutoAnalyzer", "SideConditioner", "classify_posture", "make_analyzer"]

@@ -1,0 +1,214 @@
+"""What every exercise analyzer shares: the per-frame ``update()``, the fold, the live state.
+
+An analyzer is fed pose frames in time order (``update``) and returns the events each frame
+caused; ``finish()`` closes what is still open at the end. Its running totals are read-only
+properties (``state``), and ``result()`` gives the set's report block. :func:`fold` replays a
+whole :class:`~formcheck.landmarks.PoseSeries` through ``update`` — the webcam, a video, a
+notebook and the tests all run this same code.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from formcheck.analysis.episodes import EpisodeTracker
+from formcheck.analysis.events import WARNING_MESSAGES, Event, Exercise
+from formcheck.config import Config
+from formcheck.geometry import distance
+from formcheck.landmarks import PoseFrame, PoseSeries
+from formcheck.signals import SideConditioner, SideView
+
+
+@dataclass(frozen=True)
+class LiveState:
+    """What a live display shows, read after each ``update``.
+
+    Attributes:
+        exercise: The exercise being analysed.
+        count: Reps (bridge) or rounds (cat-cow) so far.
+        hold_s: Current hold's time (plank), 0 when not holding.
+        total_hold_s: All holds so far.
+        good_form_s: Good-form time so far.
+        measure: The key measure now (hip angle, alignment, spinal bend), NaN if not measurable.
+        measure_name: Its name, for labels.
+        phase: A short word for what the body is doing ("up", "down", "holding", "cat", ...).
+        faults: Fault types active now.
+        status: Why nothing is measured, in plain words; "" when measuring.
+    """
+
+    exercise: str
+    count: int = 0
+    hold_s: float = 0.0
+    total_hold_s: float = 0.0
+    good_form_s: float = 0.0
+    measure: float = float("nan")
+    measure_name: str = ""
+    phase: str = ""
+    faults: tuple[str, ...] = ()
+    status: str = ""
+
+
+def not_measurable_reason(view: SideView, needed: tuple[str, ...]) -> str:
+    """Why the needed points are not measurable in ``view``, in plain words ("" if they are)."""
+    if view.side is None:
+        return "Step into view: no person found"
+    missing = [n for n in needed if not np.isfinite(view.points[n]).all()]
+    if not missing:
+        shoulder, far_shoulder = view.points["shoulder"], view.other["shoulder"]
+        hip = view.points["hip"]
+        if np.isfinite(far_shoulder).all():
+            spread = float(distance(shoulder, far_shoulder))
+            torso = float(distance(shoulder, hip))
+            if torso > 0 and spread > 0.6 * torso:
+                return "Turn side-on to the camera"
+        return ""
+    if any(n in missing for n in ("ankle", "knee", "heel", "foot")):
+        return "Move back so your whole body is in view"
+    return "Move so your whole body is in view, side-on to the camera"
+
+
+@dataclass
+class FaultSet:
+    """Episode trackers for a set of fault types, reported as warnings."""
+
+    exercise: str
+    min_s: float
+    grace_s: float
+    trackers: dict[str, EpisodeTracker] = field(default_factory=dict)
+
+    def tracker(self, kind: str, *, worst_is_min: bool = True) -> EpisodeTracker:
+        if kind not in self.trackers:
+            self.trackers[kind] = EpisodeTracker(self.min_s, self.grace_s, worst_is_min)
+        return self.trackers[kind]
+
+    def update(
+        self, t_s: float, kind: str, condition: bool, value: float, *, worst_is_min: bool = True
+    ) -> list[Event]:
+        change = self.tracker(kind, worst_is_min=worst_is_min).update(t_s, condition, value=value)
+        return self._events(t_s, kind, change)
+
+    def _events(self, t_s: float, kind: str, change: str | None) -> list[Event]:
+        if change == "started":
+            return [
+                Event(
+                    t_s,
+                    "fault_started",
+                    self.exercise,
+                    {"type": kind, "message": WARNING_MESSAGES[kind]},
+                )
+            ]
+        if change == "ended":
+            return [Event(t_s, "fault_cleared", self.exercise, {"type": kind})]
+        return []
+
+    def close(self, t_s: float) -> list[Event]:
+        events = []
+        for kind, tracker in self.trackers.items():
+            events += self._events(t_s, kind, tracker.close())
+        return events
+
+    @property
+    def active(self) -> tuple[str, ...]:
+        return tuple(k for k, t in self.trackers.items() if t.active is not None)
+
+    def warnings(self, unit: str = "deg") -> list[dict[str, Any]]:
+        out = []
+        for kind, tracker in self.trackers.items():
+            for ep in tracker.episodes:
+                out.append(
+                    {
+                        "type": kind,
+                        "start_s": round(ep.start_s, 3),
+                        "end_s": round(ep.end_s, 3),
+                        "duration_s": round(ep.duration_s, 3),
+                        "message": WARNING_MESSAGES[kind],
+                        f"worst_{unit}": None
+                        if ep.worst != ep.worst
+                        else round(float(ep.worst), 1),
+                    }
+                )
+        return sorted(out, key=lambda w: w["start_s"])
+
+
+class Analyzer(ABC):
+    """Base of the exercise analyzers (see module docs)."""
+
+    exercise: Exercise
+    measure_name: str = ""
+
+    def __init__(self, config: Config | None = None) -> None:
+        self.config = config or Config()
+        self.conditioner = SideConditioner(self.config.quality)
+        self.times: list[float] = []
+        self.measured: list[bool] = []
+        self.metrics: dict[str, list[float]] = {}
+        self.cues_status = ""
+        self._status = ""
+        self._first_t: float | None = None
+        self._last_t: float | None = None
+
+    # -- per frame -------------------------------------------------------------------------
+    def update(self, frame: PoseFrame) -> list[Event]:
+        """Feed one frame (in time order); returns the events it caused."""
+        view = self.conditioner(frame)
+        t = view.t_s
+        if self._first_t is None:
+            self._first_t = t
+        self._last_t = t
+        values, events = self._step(view, frame)
+        self.times.append(t)
+        ok = bool(values) and np.isfinite(values.get(self.measure_name, np.nan))
+        self.measured.append(ok)
+        for key in set(self.metrics) | set(values):
+            self.metrics.setdefault(key, [np.nan] * (len(self.times) - 1)).append(
+                float(values.get(key, np.nan))
+            )
+        return events
+
+    @abstractmethod
+    def _step(self, view: SideView, frame: PoseFrame) -> tuple[dict[str, float], list[Event]]:
+        """Analyse one conditioned frame: per-frame values (by name) and events."""
+
+    def finish(self) -> list[Event]:
+        """Close open reps, holds and faults at the end of the recording."""
+        return []
+
+    # -- read-only totals --------------------------------------------------------------------
+    @property
+    @abstractmethod
+    def state(self) -> LiveState:
+        """The live state after the latest frame."""
+
+    @abstractmethod
+    def result(self) -> dict[str, Any]:
+        """The set's report block (exercise, start/end, reps, holds, warnings, summary)."""
+
+    @property
+    def start_s(self) -> float:
+        return self._first_t or 0.0
+
+    @property
+    def end_s(self) -> float:
+        return self._last_t or 0.0
+
+    def trace(self, name: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(times_s, values) of a per-frame metric (the key measure by default)."""
+        values = self.metrics.get(name or self.measure_name, [np.nan] * len(self.times))
+        return np.asarray(self.times), np.asarray(values, dtype=np.float64)
+
+
+AnalyzerFactory = Callable[[Config], Analyzer]
+
+
+def fold(analyzer: Analyzer, series: PoseSeries) -> tuple[Analyzer, list[Event]]:
+    """Replay every frame of ``series`` through ``analyzer.update``, then ``finish()``."""
+    events: list[Event] = []
+    for frame in series:
+        events += analyzer.update(frame)
+    events += analyzer.finish()
+    return analyzer, events

@@ -1,0 +1,226 @@
+"""Glute bridge: lying on the back, knees bent, lift the hips, pause at the top, lower.
+
+Measures (side view, camera-facing side):
+
+* **hip angle** — :func:`~formcheck.geometry.extension_angle` (shoulder, hip, knee): about
+  110-140 deg lying down, 180 deg when shoulders, hips and knees are in a straight line, more
+  than 180 deg when the hips are pushed past straight (over-arching).
+* **knee angle** — hip-knee-ankle (feet placement; about 80-110 deg is comfortable).
+* **lift** — the angle at the shoulder between the hip and the ankle, + when the hips are above
+  the shoulder-ankle line: ~0 deg with the hips on the floor.
+
+A rep: the hip angle rises from its resting level (tracked continuously, so any foot placement
+works) by at least ``rise_top_deg`` with the hips off the floor (``min_lift_deg``), and comes back
+within ``rise_start_deg`` of rest; the two thresholds give hysteresis, and ``min_rep_s`` keeps
+jitter and shuffling from counting. The rep starts when the hip angle last left the rest band and
+ends when it returns to it.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any
+
+import numpy as np
+
+from formcheck.analysis.base import Analyzer, LiveState, not_measurable_reason
+from formcheck.analysis.events import WARNING_MESSAGES, Event, Exercise
+from formcheck.config import Config
+from formcheck.geometry import extension_angle, joint_angle, line_offset, tilt
+from formcheck.landmarks import PoseFrame
+from formcheck.signals import SideView
+
+NEEDED = ("shoulder", "hip", "knee", "ankle")
+ABORT_UNMEASURED_S = 2.0
+
+
+def bridge_measures(view: SideView) -> dict[str, float]:
+    """Per-frame bridge measures from a side view (empty dict when not measurable)."""
+    if not view.has(*NEEDED):
+        return {}
+    s, h, k, a = (view[n] for n in NEEDED)
+    lift = float(np.sign(line_offset(s, h, a)) * joint_angle(h, s, a))
+    return {
+        "hip_angle_deg": float(extension_angle(s, h, k)),
+        "knee_angle_deg": float(joint_angle(h, k, a)),
+        "lift_deg": lift,
+        "trunk_tilt_deg": float(tilt(s, h)),
+        "knee_height_px": float(h[1] - k[1]),
+    }
+
+
+def in_bridge_position(m: dict[str, float]) -> bool:
+    """Lying on the back with knees bent up: trunk low, knees above the hips."""
+    return (
+        bool(m)
+        and m["trunk_tilt_deg"] < 50
+        and m["knee_height_px"] > 0
+        and m["knee_angle_deg"] < 150
+    )
+
+
+class BridgeAnalyzer(Analyzer):
+    """Counts glute bridge reps and checks each one (see module docs)."""
+
+    exercise = Exercise.GLUTE_BRIDGE
+    measure_name = "hip_angle_deg"
+
+    def __init__(self, config: Config | None = None) -> None:
+        super().__init__(config)
+        self.cfg = self.config.bridge
+        self.reps: list[dict[str, Any]] = []
+        self.warnings: list[dict[str, Any]] = []
+        self._rest: float | None = None
+        self._up = False
+        self._last_low_t: float | None = None
+        self._last_seen_t: float | None = None
+        self._recent: deque[tuple[float, float, float, float]] = deque()
+        self._rep: list[tuple[float, float, float, float]] = []
+        self._hip = float("nan")
+
+    def _step(self, view: SideView, frame: PoseFrame) -> tuple[dict[str, float], list[Event]]:
+        t = view.t_s
+        m = bridge_measures(view)
+        events: list[Event] = []
+        if not in_bridge_position(m):
+            self._status = not_measurable_reason(view, NEEDED) or "Lie on your back, knees bent"
+            self._hip = float("nan")
+            if (
+                self._up
+                and self._last_seen_t is not None
+                and t - self._last_seen_t > ABORT_UNMEASURED_S
+            ):
+                self._up, self._rep = False, []
+            return {}, events
+        self._status = ""
+        self._last_seen_t = t
+        hip = m["hip_angle_deg"]
+        self._hip = hip
+        sample = (t, hip, m["knee_angle_deg"], m["lift_deg"])
+        self._recent.append(sample)
+        while self._recent and t - self._recent[0][0] > self.cfg.max_rep_s:
+            self._recent.popleft()
+        if self._rest is None:
+            self._rest = hip
+        rise = hip - self._rest
+        if not self._up:
+            if rise <= self.cfg.rise_start_deg:
+                self._last_low_t = t
+                if hip < self._rest:
+                    self._rest = hip
+                else:  # follow a slow drift (feet re-placed) only while resting
+                    dt = t - (self.times[-1] if self.times else t)
+                    self._rest += (hip - self._rest) * min(1.0, dt / self.cfg.rest_follow_s)
+            elif rise >= self.cfg.rise_top_deg and m["lift_deg"] >= self.cfg.min_lift_deg:
+                self._up = True
+                start = self._last_low_t if self._last_low_t is not None else t
+                self._rep = [s for s in self._recent if s[0] >= start]
+        else:
+            self._rep.append(sample)
+            if rise <= self.cfg.rise_start_deg:
+                self._up = False
+                events += self._close_rep()
+                self._last_low_t = t
+        m["rest_hip_angle_deg"] = self._rest
+        return m, events
+
+    def _close_rep(self) -> list[Event]:
+        samples, self._rep = self._rep, []
+        if len(samples) < 3:
+            return []
+        t = np.array([s[0] for s in samples])
+        hip = np.array([s[1] for s in samples])
+        knee = np.array([s[2] for s in samples])
+        start, end = float(t[0]), float(t[-1])
+        if not self.cfg.min_rep_s <= end - start <= self.cfg.max_rep_s:
+            return []
+        peak = float(hip.max())
+        band = np.flatnonzero(hip >= peak - self.cfg.top_band_deg)
+        first, last = int(band[0]), int(band[-1])
+        top_hold = float(t[last] - t[first])
+        knee_top = float(np.median(knee[first : last + 1]))
+        faults = []
+        if peak < 180 - self.cfg.partial_margin_deg:
+            faults.append("partial_rep")
+        if peak > 180 + self.cfg.over_arch_margin_deg:
+            faults.append("over_arch")
+        if last > first and float(hip[first : last + 1].min()) < peak - self.cfg.hip_drop_deg:
+            faults.append("hips_dropping")
+        if knee_top < self.cfg.knee_min_deg:
+            faults.append("feet_too_close")
+        elif knee_top > self.cfg.knee_max_deg:
+            faults.append("feet_too_far")
+        rep = {
+            "index": len(self.reps) + 1,
+            "start_s": round(start, 3),
+            "peak_s": round(float(t[first] + t[last]) / 2, 3),
+            "end_s": round(end, 3),
+            "duration_s": round(end - start, 3),
+            "top_hold_s": round(top_hold, 3),
+            "lift_s": round(float(t[first]) - start, 3),
+            "lower_s": round(end - float(t[last]), 3),
+            "peak_hip_angle_deg": round(peak, 1),
+            "rest_hip_angle_deg": round(float(hip[0]), 1),
+            "knee_angle_deg": round(knee_top, 1),
+            "faults": faults,
+            "good": not faults,
+        }
+        self.reps.append(rep)
+        events = [Event(end, "rep", self.exercise, rep)]
+        for kind in faults:
+            warning = {
+                "type": kind,
+                "start_s": rep["start_s"],
+                "end_s": rep["end_s"],
+                "rep": rep["index"],
+                "message": WARNING_MESSAGES[kind],
+                "worst_deg": rep["peak_hip_angle_deg"],
+            }
+            self.warnings.append(warning)
+            events.append(Event(end, "fault_started", self.exercise, warning))
+        return events
+
+    def finish(self) -> list[Event]:
+        if self._up:  # the recording ended at the top: that rep is not finished
+            self._up, self._rep = False, []
+        return []
+
+    @property
+    def state(self) -> LiveState:
+        good = sum(r["top_hold_s"] for r in self.reps if r["good"])
+        return LiveState(
+            exercise=self.exercise.value,
+            count=len(self.reps),
+            total_hold_s=sum(r["top_hold_s"] for r in self.reps),
+            good_form_s=good,
+            measure=self._hip,
+            measure_name="hip angle",
+            phase="up" if self._up else "down",
+            faults=tuple(self.reps[-1]["faults"]) if self.reps else (),
+            status=self._status,
+        )
+
+    def result(self) -> dict[str, Any]:
+        reps = self.reps
+        holds = [r["top_hold_s"] for r in reps]
+        return {
+            "exercise": self.exercise.value,
+            "start_s": round(self.start_s, 3),
+            "end_s": round(self.end_s, 3),
+            "reps": reps,
+            "holds": [],
+            "warnings": list(self.warnings),
+            "summary": {
+                "rep_count": len(reps),
+                "good_reps": sum(1 for r in reps if r["good"]),
+                "hold_s": round(float(sum(holds)), 3),
+                "good_form_s": round(float(sum(r["top_hold_s"] for r in reps if r["good"])), 3),
+                "mean_peak_hip_angle_deg": round(
+                    float(np.mean([r["peak_hip_angle_deg"] for r in reps])), 1
+                )
+                if reps
+                else None,
+                "mean_top_hold_s": round(float(np.mean(holds)), 2) if reps else None,
+                "target_top_hold_s": self.cfg.target_top_hold_s,
+            },
+        }

@@ -1,0 +1,252 @@
+"""Cat-cow: on hands and knees, round the spine up (cat), then arch it down (cow).
+
+Measure: the **spinal bend** — the turning angle of the back's outline between the shoulders and
+the hips, taken from the segmentation mask (:mod:`formcheck.spine`,
+:func:`~formcheck.geometry.bend_from_profile`): + when the back is rounded, - when it is arched.
+The outline also has a resting shape, so the analyzer works relative to a **neutral** level: the
+midpoint of the recent range of the bend (or its median while the range is still small).
+
+A round is one excursion to each side: the bend leaves the neutral band (``phase_deg``) on one
+side, then on the other; consecutive excursions to the same side are merged (hysteresis). Per
+round: flexion (cat peak above neutral), extension (cow trough below neutral), total range, the
+pause at each end (time within ``end_band_deg`` of the extreme) and the round's duration.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from formcheck.analysis.base import Analyzer, FaultSet, LiveState, not_measurable_reason
+from formcheck.analysis.events import WARNING_MESSAGES, Event, Exercise
+from formcheck.config import Config
+from formcheck.geometry import bend_from_profile, incline, tilt
+from formcheck.landmarks import PoseFrame
+from formcheck.signals import OneEuro, SideView
+
+NEEDED = ("shoulder", "wrist", "hip", "knee")
+NEUTRAL_WINDOW_S = 20.0
+
+
+def catcow_measures(view: SideView, frame: PoseFrame) -> dict[str, float]:
+    """Per-frame cat-cow measures (empty dict when the points are not measurable)."""
+    if not view.has(*NEEDED):
+        return {}
+    s, w, h, k = (view[n] for n in NEEDED)
+    bend = bend_from_profile(frame.back) if frame.back is not None else float("nan")
+    return {
+        "bend_deg": bend,
+        "trunk_tilt_deg": float(tilt(s, h)),
+        "thigh_from_vertical_deg": 90.0 - float(incline(k, h)),
+        "arm_from_vertical_deg": 90.0 - float(incline(w, s)),
+    }
+
+
+def in_all_fours(m: dict[str, float]) -> bool:
+    """Hands and knees: trunk near horizontal, thighs and arms near vertical below it."""
+    return (
+        bool(m)
+        and m["trunk_tilt_deg"] < 35
+        and m["thigh_from_vertical_deg"] < 45
+        and m["arm_from_vertical_deg"] < 45
+    )
+
+
+@dataclass
+class Excursion:
+    """A stretch with the bend beyond the neutral band on one side (+1 cat, -1 cow)."""
+
+    sign: int
+    samples: list[tuple[float, float]] = field(default_factory=list)
+
+    @property
+    def start_s(self) -> float:
+        return self.samples[0][0]
+
+    @property
+    def end_s(self) -> float:
+        return self.samples[-1][0]
+
+    def extreme(self) -> tuple[float, float]:
+        values = np.array([v for _, v in self.samples])
+        i = int(np.argmax(values * self.sign))
+        return self.samples[i][0], float(values[i])
+
+    def pause(self, band: float) -> tuple[float, float]:
+        """(duration, middle time) of the stay within ``band`` of the extreme."""
+        t = np.array([s for s, _ in self.samples])
+        v = np.array([x for _, x in self.samples]) * self.sign
+        near = np.flatnonzero(v >= v.max() - band)
+        return float(t[near[-1]] - t[near[0]]), float(t[near[0]] + t[near[-1]]) / 2
+
+
+class CatCowAnalyzer(Analyzer):
+    """Counts cat-cow rounds and measures spinal range, pauses and tempo (see module docs)."""
+
+    exercise = Exercise.CAT_COW
+    measure_name = "bend_deg"
+
+    def __init__(self, config: Config | None = None) -> None:
+        super().__init__(config)
+        self.cfg = self.config.cat_cow
+        self.rounds: list[dict[str, Any]] = []
+        self.warnings: list[dict[str, Any]] = []
+        self.drift = FaultSet(self.exercise.value, 1.0, 0.5)
+        self._smooth = OneEuro(1.5, 0.01)
+        self._window: deque[tuple[float, float]] = deque()
+        self._neutral = float("nan")
+        self._excursions: list[Excursion] = []
+        self._bend = float("nan")
+        self._pending: Excursion | None = None
+        self._consumed = 0
+
+    def _update_neutral(self, t: float, bend: float) -> float:
+        self._window.append((t, bend))
+        while self._window and t - self._window[0][0] > NEUTRAL_WINDOW_S:
+            self._window.popleft()
+        values = np.array([v for _, v in self._window])
+        lo, hi = np.percentile(values, [5, 95])
+        if hi - lo > 2 * self.cfg.phase_deg:
+            return float(lo + hi) / 2
+        return float(np.median(values))
+
+    def _step(self, view: SideView, frame: PoseFrame) -> tuple[dict[str, float], list[Event]]:
+        t = view.t_s
+        m = catcow_measures(view, frame)
+        events: list[Event] = []
+        ok = in_all_fours(m) and np.isfinite(m.get("bend_deg", np.nan))
+        if not ok:
+            self._bend = float("nan")
+            self._status = (
+                not_measurable_reason(view, NEEDED) or "Get on your hands and knees, side-on"
+            )
+            return {}, events
+        self._status = ""
+        bend = self._smooth(m["bend_deg"], t)
+        self._bend = bend
+        self._neutral = self._update_neutral(t, bend)
+        offset = bend - self._neutral
+        m["bend_deg"] = bend
+        m["neutral_deg"] = self._neutral
+        sign = 1 if offset > self.cfg.phase_deg else -1 if offset < -self.cfg.phase_deg else 0
+        if sign:
+            last = self._excursions[-1] if self._excursions else None
+            if last is not None and last.sign == sign:  # the same side again: same excursion
+                last.samples.append((t, bend))
+            else:
+                self._excursions.append(Excursion(sign, [(t, bend)]))
+                events += self._maybe_close_round(final=False)
+            self._pending = self._excursions[-1]
+        for kind, value in (
+            ("hips_off_knees", m["thigh_from_vertical_deg"]),
+            ("shoulders_off_hands", m["arm_from_vertical_deg"]),
+        ):
+            events += self.drift.update(
+                t, kind, abs(value) > self.cfg.max_drift_deg, abs(value), worst_is_min=False
+            )
+        return m, events
+
+    def _maybe_close_round(self, *, final: bool) -> list[Event]:
+        """Close the round made of the two excursions before the newest one (or the last two)."""
+        stop = len(self._excursions) if final else len(self._excursions) - 1
+        events: list[Event] = []
+        while stop - self._consumed >= 2:
+            first, second = self._excursions[self._consumed : self._consumed + 2]
+            self._consumed += 2
+            events += self._close_round(first, second)
+        return events
+
+    def _close_round(self, first: Excursion, second: Excursion) -> list[Event]:
+        cat, cow = (first, second) if first.sign > 0 else (second, first)
+        start, end = first.start_s, second.end_s
+        _, cat_v = cat.extreme()
+        _, cow_v = cow.extreme()
+        cat_pause, cat_mid = cat.pause(self.cfg.end_band_deg)
+        cow_pause, cow_mid = cow.pause(self.cfg.end_band_deg)
+        neutral = self._neutral
+        duration = end - start
+        if not self.cfg.min_round_s <= duration <= self.cfg.max_round_s:
+            return []
+        faults = []
+        spread = cat_v - cow_v
+        if spread < self.cfg.min_range_deg:
+            faults.append("shallow_range")
+        if min(cat_pause, cow_pause) < self.cfg.min_pause_s:
+            faults.append("no_pause")
+        if duration < self.cfg.min_round_time_s:
+            faults.append("rushing")
+        rnd = {
+            "index": len(self.rounds) + 1,
+            "start_s": round(start, 3),
+            "peak_s": round(cat_mid, 3),
+            "cow_s": round(cow_mid, 3),
+            "end_s": round(end, 3),
+            "duration_s": round(duration, 3),
+            "flexion_deg": round(cat_v - neutral, 1),
+            "extension_deg": round(neutral - cow_v, 1),
+            "range_deg": round(spread, 1),
+            "cat_pause_s": round(cat_pause, 2),
+            "cow_pause_s": round(cow_pause, 2),
+            "faults": faults,
+            "good": not faults,
+        }
+        self.rounds.append(rnd)
+        events = [Event(end, "round", self.exercise, rnd)]
+        for kind in faults:
+            warning = {
+                "type": kind,
+                "start_s": rnd["start_s"],
+                "end_s": rnd["end_s"],
+                "rep": rnd["index"],
+                "message": WARNING_MESSAGES[kind],
+                "worst_deg": rnd["range_deg"],
+            }
+            self.warnings.append(warning)
+            events.append(Event(end, "fault_started", self.exercise, warning))
+        return events
+
+    def finish(self) -> list[Event]:
+        return self._maybe_close_round(final=True) + self.drift.close(self.end_s)
+
+    @property
+    def state(self) -> LiveState:
+        phase = ""
+        if self._pending is not None and np.isfinite(self._bend):
+            offset = self._bend - self._neutral
+            if abs(offset) > self.cfg.phase_deg:
+                phase = "cat" if offset > 0 else "cow"
+        return LiveState(
+            exercise=self.exercise.value,
+            count=len(self.rounds),
+            measure=self._bend - self._neutral if np.isfinite(self._neutral) else float("nan"),
+            measure_name="spinal bend",
+            phase=phase,
+            faults=self.drift.active,
+            status=self._status,
+        )
+
+    def result(self) -> dict[str, Any]:
+        rounds = self.rounds
+        ranges = [r["range_deg"] for r in rounds]
+        return {
+            "exercise": self.exercise.value,
+            "start_s": round(self.start_s, 3),
+            "end_s": round(self.end_s, 3),
+            "reps": rounds,
+            "holds": [],
+            "warnings": sorted(self.warnings + self.drift.warnings(), key=lambda w: w["start_s"]),
+            "summary": {
+                "rep_count": len(rounds),
+                "round_count": len(rounds),
+                "good_rounds": sum(1 for r in rounds if r["good"]),
+                "hold_s": 0.0,
+                "good_form_s": 0.0,
+                "mean_range_deg": round(float(np.mean(ranges)), 1) if rounds else None,
+                "mean_round_s": round(float(np.mean([r["duration_s"] for r in rounds])), 2)
+                if rounds
+                else None,
+            },
+        }

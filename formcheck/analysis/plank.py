@@ -1,0 +1,253 @@
+"""Forearm plank (and knee plank): holds, good-form time and faults.
+
+Measures (side view, camera-facing side):
+
+* **alignment** — :func:`~formcheck.geometry.signed_straightness` (shoulder, hip, ankle) in
+  degrees: 0 = a straight line from shoulders to ankles, negative = hips sag below the line,
+  positive = hips piked above it. In a knee plank the line runs shoulder-hip-knee.
+* **hip offset** — the hip's distance from that line as a share of its length (+ above).
+* **head** — signed_straightness (hip, shoulder, ear): + when the head hangs below the trunk line.
+* **elbow** — upper arm's angle from vertical (elbows under the shoulders is ~0).
+
+The plank position: the shoulder-ankle line within ``max_body_tilt_deg`` of horizontal, the
+upper arm near vertical with the elbow below the shoulder, and the hips clearly off the floor.
+Knees on the floor with a bent knee (knee angle below ``knee_down_deg``) is a knee-supported
+frame: a hold mostly on the knees is a knee plank; knee-supported stretches inside a forearm
+plank are ``knees_down`` faults. A hold starts once the position is kept for ``min_hold_s`` and
+survives breaks shorter than ``hold_grace_s``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from formcheck.analysis.base import Analyzer, FaultSet, LiveState, not_measurable_reason
+from formcheck.analysis.episodes import EpisodeTracker
+from formcheck.analysis.events import Event, Exercise
+from formcheck.config import Config
+from formcheck.geometry import (
+    distance,
+    incline,
+    joint_angle,
+    line_offset,
+    signed_straightness,
+    tilt,
+)
+from formcheck.landmarks import PoseFrame
+from formcheck.signals import SideView
+
+NEEDED = ("shoulder", "elbow", "hip", "knee", "ankle")
+FORM_FAULTS = ("hips_sagging", "hips_piked", "head_dropping", "knees_down")
+
+
+def plank_measures(view: SideView, knee_down_deg: float = 150.0) -> dict[str, float]:
+    """Per-frame plank measures (empty dict when not measurable)."""
+    if not view.has(*NEEDED):
+        return {}
+    s, e, h, k, a = (view[n] for n in NEEDED)
+    knee_angle = float(joint_angle(h, k, a))
+    shin_tilt = float(tilt(k, a))
+    on_knees = knee_angle < knee_down_deg and shin_tilt < 30
+    end = k if on_knees else a
+    out = {
+        "alignment_deg": float(signed_straightness(s, h, end)),
+        "full_alignment_deg": float(signed_straightness(s, h, a)),
+        "hip_offset": float(line_offset(s, h, end) / max(float(distance(s, end)), 1e-6)),
+        "body_tilt_deg": float(tilt(s, a)),
+        "upper_arm_deg": float(incline(e, s)),
+        "elbow_offset_deg": 90.0 - float(incline(e, s)),
+        "knee_angle_deg": knee_angle,
+        "on_knees": float(on_knees),
+        "hip_height": float(line_offset(e, h, a) / max(float(distance(s, e)), 1e-6)),
+    }
+    if np.isfinite(view["ear"]).all():
+        out["head_deg"] = float(signed_straightness(h, s, view["ear"]))
+    return out
+
+
+def in_plank_position(m: dict[str, float], max_tilt: float) -> bool:
+    """Body near horizontal on the forearms (or knees), hips off the floor."""
+    return (
+        bool(m)
+        and m["body_tilt_deg"] <= max_tilt
+        and m["upper_arm_deg"] > 45  # elbow below the shoulder, upper arm near vertical
+        and m["hip_height"] > 0.3  # hips clearly above the elbow-ankle (floor) line
+    )
+
+
+class PlankAnalyzer(Analyzer):
+    """Times plank holds and good form, and finds sagging, piking, head and knee faults."""
+
+    exercise = Exercise.PLANK
+    measure_name = "alignment_deg"
+
+    def __init__(self, config: Config | None = None) -> None:
+        super().__init__(config)
+        self.cfg = self.config.plank
+        self.position = EpisodeTracker(self.cfg.min_hold_s, self.cfg.hold_grace_s)
+        self.faults = FaultSet(self.exercise.value, self.cfg.min_fault_s, self.cfg.fault_grace_s)
+        self._knee_frames = 0
+        self._frames_in_hold = 0
+        self._alignment = float("nan")
+        self._kind_of_hold: list[tuple[int, int]] = []
+
+    def _knee_plank_now(self) -> bool:
+        return self._frames_in_hold > 0 and self._knee_frames > 0.6 * self._frames_in_hold
+
+    def _step(self, view: SideView, frame: PoseFrame) -> tuple[dict[str, float], list[Event]]:
+        t = view.t_s
+        m = plank_measures(view, self.cfg.knee_down_deg)
+        ok = in_plank_position(m, self.cfg.max_body_tilt_deg)
+        events: list[Event] = []
+        change = self.position.update(t, ok)
+        holding = self.position.active is not None
+        if change == "started":
+            self._knee_frames = self._frames_in_hold = 0
+            events.append(
+                Event(t, "hold_started", self.exercise, {"start_s": self.position.active.start_s})
+            )
+        if ok:
+            self._status = ""
+            self._alignment = m["alignment_deg"]
+        else:
+            self._alignment = float("nan")
+            self._status = not_measurable_reason(view, NEEDED) or (
+                "Get into a forearm plank, side-on to the camera" if not holding else ""
+            )
+        if holding and ok:
+            self._frames_in_hold += 1
+            self._knee_frames += int(m["on_knees"])
+        knee_plank = self._knee_plank_now()
+        in_form_check = holding and ok
+        a = m.get("alignment_deg", np.nan)
+        events += self.faults.update(t, "hips_sagging", in_form_check and a < -self.cfg.sag_deg, a)
+        events += self.faults.update(
+            t, "hips_piked", in_form_check and a > self.cfg.pike_deg, a, worst_is_min=False
+        )
+        head = m.get("head_deg", np.nan)
+        events += self.faults.update(
+            t,
+            "head_dropping",
+            in_form_check and bool(head > self.cfg.head_drop_deg),
+            head,
+            worst_is_min=False,
+        )
+        events += self.faults.update(
+            t,
+            "knees_down",
+            in_form_check and not knee_plank and bool(m.get("on_knees")),
+            m.get("knee_angle_deg", np.nan),
+        )
+        if change == "ended":
+            events += self._end_hold(t)
+        return (m if ok else {}), events
+
+    def _end_hold(self, t: float) -> list[Event]:
+        self._kind_of_hold.append((self._knee_frames, self._frames_in_hold))
+        events = self.faults.close(t)
+        hold = self.position.episodes[-1]
+        span = {"start_s": hold.start_s, "end_s": hold.end_s}
+        return [*events, Event(t, "hold_ended", self.exercise, span)]
+
+    def finish(self) -> list[Event]:
+        t = self.end_s
+        if self.position.close() == "ended":
+            return self._end_hold(t)
+        return self.faults.close(t)
+
+    # -- totals ------------------------------------------------------------------------------
+    def _holds(self) -> list[dict[str, Any]]:
+        warnings = self.faults.warnings()
+        holds = []
+        kinds = [*self._kind_of_hold, (self._knee_frames, self._frames_in_hold)]
+        for i, ep in enumerate(self.position.episodes):
+            knee, total = kinds[i] if i < len(kinds) else (0, 0)
+            knee_plank = total > 0 and knee > 0.6 * total
+            bad = []
+            for w in warnings:
+                if knee_plank and w["type"] == "knees_down":
+                    continue
+                lo, hi = max(w["start_s"], ep.start_s), min(w["end_s"], ep.end_s)
+                if hi > lo:
+                    bad.append((lo, hi))
+            bad_s = _union_length(bad)
+            good_stretches = _complement(bad, ep.start_s, ep.end_s)
+            holds.append(
+                {
+                    "index": i + 1,
+                    "kind": "knee_plank" if knee_plank else "plank",
+                    "start_s": round(ep.start_s, 3),
+                    "end_s": round(ep.end_s, 3),
+                    "duration_s": round(ep.duration_s, 3),
+                    "good_form_s": round(max(0.0, ep.duration_s - bad_s), 3),
+                    "longest_good_s": round(
+                        max((b - a for a, b in good_stretches), default=0.0), 3
+                    ),
+                    "open": ep.open,
+                }
+            )
+        return holds
+
+    @property
+    def state(self) -> LiveState:
+        holds = self._holds()
+        active = self.position.active
+        return LiveState(
+            exercise=self.exercise.value,
+            count=len(holds),
+            hold_s=active.duration_s if active is not None else 0.0,
+            total_hold_s=sum(h["duration_s"] for h in holds),
+            good_form_s=sum(h["good_form_s"] for h in holds),
+            measure=self._alignment,
+            measure_name="alignment",
+            phase=("knee plank" if self._knee_plank_now() else "holding") if active else "",
+            faults=self.faults.active,
+            status=self._status,
+        )
+
+    def result(self) -> dict[str, Any]:
+        holds = self._holds()
+        _, align = self.trace()
+        finite = align[np.isfinite(align)]
+        return {
+            "exercise": self.exercise.value,
+            "start_s": round(self.start_s, 3),
+            "end_s": round(self.end_s, 3),
+            "reps": [],
+            "holds": holds,
+            "warnings": self.faults.warnings(),
+            "summary": {
+                "rep_count": 0,
+                "hold_count": len(holds),
+                "hold_s": round(sum(h["duration_s"] for h in holds), 3),
+                "good_form_s": round(sum(h["good_form_s"] for h in holds), 3),
+                "longest_good_s": max((h["longest_good_s"] for h in holds), default=0.0),
+                "median_alignment_deg": round(float(np.median(finite)), 1) if finite.size else None,
+                "target_hold_s": self.cfg.target_hold_s,
+            },
+        }
+
+
+def _union_length(intervals: list[tuple[float, float]]) -> float:
+    total, end = 0.0, -np.inf
+    for a, b in sorted(intervals):
+        if b <= end:
+            continue
+        total += b - max(a, end)
+        end = b
+    return total
+
+
+def _complement(
+    intervals: list[tuple[float, float]], lo: float, hi: float
+) -> list[tuple[float, float]]:
+    out, cursor = [], lo
+    for a, b in sorted(intervals):
+        if a > cursor:
+            out.append((cursor, a))
+        cursor = max(cursor, b)
+    if hi > cursor:
+        out.append((cursor, hi))
+    return out
