@@ -59,6 +59,7 @@ def build_report(
     config: dict[str, Any] | None = None,
     min_visibility: float = 0.5,
     min_gap_s: float = 0.5,
+    cues: list[Any] | None = None,
 ) -> dict[str, Any]:
     """Assemble the report for a series and the sets analysed in it."""
     sets = sets or []
@@ -81,6 +82,7 @@ def build_report(
             "warning_count": sum(len(s["warnings"]) for s in sets),
         },
         "coverage": cov.as_dict(),
+        "cues": [{"t_s": round(c.t_s, 3), "text": c.text, "kind": c.kind} for c in cues or []],
         "config": config or {},
     }
 
