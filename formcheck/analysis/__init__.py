@@ -17,9 +17,9 @@ from formcheck.analysis.base import Analyzer, LiveState, fold
 from formcheck.analysis.bridge import BridgeAnalyzer
 from formcheck.analysis.catcow import CatCowAnalyzer
 from formcheck.analysis.events import WARNING_MESSAGES, WARNING_TYPES, Event, Exercise
+from formcheck.analysis.feedback import Coach, Cue
 from formcheck.analysis.plank import PlankAnalyzer
 from formcheck.config import Config
-from formcheck.analysis.feedback import Coach, Cue
 from formcheck.landmarks import PoseSeries
 
 

@@ -95,10 +95,11 @@ class Coach:
         self._pending = [c for c in self._pending if t_s - c.t_s <= STALE_S]
         if not self._pending:
             return None
-        if self.given and t_s - self.given[-1].t_s < self.config.min_gap_s:
-            # a new fault may still cut in before the gap is over, but never a count
-            if max(c.priority for c in self._pending) < FAULT or self.given[-1].priority >= FAULT:
-                return None
+        # within the minimum gap only a fault may cut in, and only after a lesser cue
+        too_soon = bool(self.given) and t_s - self.given[-1].t_s < self.config.min_gap_s
+        urgent = max(c.priority for c in self._pending) >= FAULT
+        if too_soon and (not urgent or self.given[-1].priority >= FAULT):
+            return None
         ready = [
             c
             for c in self._pending
