@@ -23,7 +23,7 @@ from typing import Any
 from formcheck._version import __version__
 from formcheck.landmarks import PoseFrame, PoseSeries
 from formcheck.pose import PoseEstimate, PoseEstimator, PoseOptions
-from formcheck.sources import Frame, FrameSource, VideoFileSource, open_source
+from formcheck.sources import Frame, FrameSource, Prefetcher, VideoFileSource, open_source
 from formcheck.spine import back_profile
 
 log = logging.getLogger(__name__)

@@ -378,3 +378,67 @@ def open_source(spec: str | int | os.PathLike[str]) -> VideoFileSource | CameraS
     if path.is_dir() or path.suffix.lower() in IMAGE_SUFFIXES:
         return ImageSource(path)
     return VideoFileSource(path)
+
+
+class Prefetcher(_Closing):
+    """Decode frames on a background thread, a few ahead, so decoding overlaps inference.
+
+    Iterating yields the source's frames in order; an exception raised while reading is re-raised
+    in the consumer. Closing (or leaving the ``with`` block) stops the thread promptly even if
+    the consumer stopped early.
+
+    Example:
+        >>> with VideoFileSource("clip.mp4") as src, Prefetcher(src) as frames:  # doctest: +SKIP
+        ...     for frame in frames: ...
+    """
+
+    _DONE = object()
+
+    def __init__(self, source: FrameSource, *, depth: int = 4) -> None:
+        import queue
+        import threading
+
+        self.info = source.info
+        self._queue: queue.Queue[object] = queue.Queue(maxsize=depth)
+        self._stop = threading.Event()
+        self._source = source
+        self._thread = threading.Thread(target=self._run, name="formcheck-reader", daemon=True)
+        self._thread.start()
+
+    def _put(self, item: object) -> bool:
+        import queue
+
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _run(self) -> None:
+        try:
+            for frame in self._source:
+                if not self._put(frame):
+                    return
+        except BaseException as exc:  # handed to the consumer
+            self._put(exc)
+            return
+        self._put(self._DONE)
+
+    def __iter__(self) -> Iterator[Frame]:
+        while True:
+            item = self._queue.get()
+            if item is self._DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item  # type: ignore[misc]
+
+    @property
+    def truncated(self) -> bool:
+        return bool(getattr(self._source, "truncated", False))
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)

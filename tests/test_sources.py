@@ -123,3 +123,32 @@ def test_folder_of_mixed_sizes_and_empty_folder(tmp_path: Path) -> None:
 def test_camera_that_cannot_be_opened_lists_cameras() -> None:
     with pytest.raises(CameraError, match=r"could not be opened .*cameras found"):
         CameraSource("/dev/video99")
+
+
+def test_prefetcher_keeps_order_and_stops_early_without_hanging(make_video) -> None:
+    from formcheck.sources import Prefetcher
+
+    path = make_video("p.mp4", numbered_frames(30), [i * 33 for i in range(30)])
+    with VideoFileSource(path) as source, Prefetcher(source, depth=2) as frames:
+        got = [f.index for f in frames]
+    assert got == list(range(30))
+    with VideoFileSource(path) as source, Prefetcher(source, depth=2) as frames:
+        first = next(iter(frames))
+    assert first.index == 0  # leaving the block early closed the reader thread
+
+
+def test_prefetcher_reraises_reader_errors() -> None:
+    from formcheck.sources import Frame, Prefetcher, SourceInfo
+
+    class Broken:
+        info = SourceInfo("broken", "camera", 4, 4, None, None)
+
+        def __iter__(self):
+            yield Frame(np.zeros((4, 4, 3), np.uint8), 0, 0)
+            raise CameraError("camera 'x' stopped delivering frames")
+
+    with Prefetcher(Broken()) as frames:  # type: ignore[arg-type]
+        iterator = iter(frames)
+        assert next(iterator).index == 0
+        with pytest.raises(CameraError, match="stopped delivering"):
+            next(iterator)
