@@ -102,16 +102,19 @@ def track_file(
     """
     from formcheck.mediapipe_pose import MediaPipePoseEstimator
 
-    options = options or PoseOptions(segmentation_masks=True)
+    options = options or PoseOptions()
     with open_source(os.fspath(path)) as source:
         mode = (
             "video"
             if isinstance(source, VideoFileSource) or source.info.kind == "camera"
             else "image"
         )
-        with MediaPipePoseEstimator(replace(options, mode=mode)) as estimator:
+        with (
+            MediaPipePoseEstimator(replace(options, mode=mode)) as estimator,
+            Prefetcher(source) as frames,
+        ):
             return track_frames(
-                source,
+                frames,
                 estimator,
                 on_progress=on_progress,
                 on_estimate=on_estimate,
