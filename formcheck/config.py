@@ -46,11 +46,11 @@ class BridgeConfig:
     """Glute bridge: hip extension = shoulder-hip-knee angle, 180 deg = straight line."""
 
     rise_start_deg: float = _f(
-        8.0, "deg", "hip angle this far above its resting level starts (and ends) a rep"
+        6.0, "deg", "hip angle this far above its resting level starts (and ends) a rep"
     )
-    rise_top_deg: float = _f(20.0, "deg", "hip angle rise above rest a rep must reach to count")
+    rise_top_deg: float = _f(12.0, "deg", "hip angle rise above rest a rep must reach to count")
     min_lift_deg: float = _f(
-        5.0, "deg", "trunk must also lift this far off the shoulder-ankle line (hips off the floor)"
+        4.0, "deg", "the trunk must also rise this far above its resting lift (hips off the floor)"
     )
     rest_follow_s: float = _f(
         8.0, "s", "how fast the resting hip angle follows a slow upward drift"
@@ -65,8 +65,8 @@ class BridgeConfig:
     hip_drop_deg: float = _f(
         10.0, "deg", "hip angle falling this far during the top hold = hips dropping"
     )
-    knee_min_deg: float = _f(70.0, "deg", "knee angle below this at the top = feet too close")
-    knee_max_deg: float = _f(120.0, "deg", "knee angle above this at the top = feet too far")
+    knee_min_deg: float = _f(60.0, "deg", "knee angle below this at the top = feet too close")
+    knee_max_deg: float = _f(130.0, "deg", "knee angle above this at the top = feet too far")
     target_top_hold_s: float = _f(2.0, "s", "pause at the top to aim for")
 
 

@@ -124,3 +124,34 @@ def bend_from_profile(points: npt.ArrayLike) -> float:
     slope1 = 2 * a * s1 + b
     # bulging up means the slope falls along the chord: positive bend
     return float(np.degrees(np.arctan(slope0) - np.arctan(slope1)))
+
+
+def sagittal_angle(
+    a: npt.ArrayLike, b: npt.ArrayLike, c: npt.ArrayLike, lateral: npt.ArrayLike
+) -> Array:
+    """Angle at ``b`` from ``b->a`` to ``b->c`` in the body's sagittal plane, 0..360 deg.
+
+    The points are 3-D (metres); ``lateral`` is the body's lateral axis, pointing from the
+    right side to the left side (left hip minus right hip). Both vectors are projected onto the
+    plane normal to it and the angle is measured about it (right-hand rule), so it does not
+    depend on where the camera stands. For (shoulder, hip, knee) this is the hip angle: 180 =
+    straight, below 180 = hip flexed, above 180 = hip extended past straight.
+    """
+    u = np.asarray(lateral, dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        u = u / np.linalg.norm(u, axis=-1, keepdims=True)
+    va = np.asarray(a, np.float64) - np.asarray(b, np.float64)
+    vc = np.asarray(c, np.float64) - np.asarray(b, np.float64)
+    va = va - (va * u).sum(axis=-1, keepdims=True) * u
+    vc = vc - (vc * u).sum(axis=-1, keepdims=True) * u
+    s = (np.cross(va, vc) * u).sum(axis=-1)
+    d = (va * vc).sum(axis=-1)
+    return np.mod(np.degrees(np.arctan2(s, d)), 360.0)
+
+
+def angle_3d(a: npt.ArrayLike, b: npt.ArrayLike, c: npt.ArrayLike) -> Array:
+    """Unsigned 3-D angle at ``b`` between ``b->a`` and ``b->c``, 0..180 deg."""
+    va = np.asarray(a, np.float64) - np.asarray(b, np.float64)
+    vc = np.asarray(c, np.float64) - np.asarray(b, np.float64)
+    cross = np.linalg.norm(np.cross(va, vc), axis=-1)
+    return np.degrees(np.arctan2(cross, (va * vc).sum(axis=-1)))

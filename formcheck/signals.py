@@ -95,6 +95,10 @@ class SideView:
         points: name -> (x, y) px, NaN where not measurable (see :data:`POINT_NAMES`).
         other: The same points on the far side (less reliable), for symmetric checks.
         bridged: True when some points are held over from an earlier frame.
+        world: name -> (x, y, z) metres of the near side's points (MediaPipe world landmarks),
+            NaN where not measurable; used for angles in the body's sagittal plane.
+        lateral: (3,) the body's right-to-left axis in world coordinates (left hip and shoulder
+            minus right), NaN when unknown.
     """
 
     t_s: float
@@ -102,9 +106,16 @@ class SideView:
     points: dict[str, npt.NDArray[np.float64]]
     other: dict[str, npt.NDArray[np.float64]]
     bridged: bool = False
+    world: dict[str, npt.NDArray[np.float64]] = field(default_factory=dict)
+    lateral: npt.NDArray[np.float64] = field(default_factory=lambda: np.full(3, np.nan))
 
     def has(self, *names: str) -> bool:
         return all(np.isfinite(self.points[n]).all() for n in names)
+
+    def has_world(self, *names: str) -> bool:
+        return bool(np.isfinite(self.lateral).all()) and all(
+            n in self.world and np.isfinite(self.world[n]).all() for n in names
+        )
 
     def __getitem__(self, name: str) -> npt.NDArray[np.float64]:
         return self.points[name]
@@ -145,47 +156,75 @@ class SideConditioner:
 
     def _point(
         self, frame: PoseFrame, index: int, key: tuple[str, str], t: float
-    ) -> tuple[npt.NDArray[np.float64], bool]:
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], bool]:
+        """(image xy, world xyz, held) of one landmark: gated, bridged and smoothed."""
         row = frame.landmarks[index]
         ok = bool(np.isfinite(row[:2]).all() and row[3] >= self.config.min_visibility)
         if ok:
-            xy = np.array(
-                [self._filter(key, axis, float(row[axis]), t) for axis in (0, 1)], np.float64
+            raw = np.concatenate([row[:2], frame.world[index]]).astype(np.float64)
+            values = np.array(
+                [self._filter(key, axis, float(v), t) for axis, v in enumerate(raw)], np.float64
             )
-            self._last[key] = (t, xy)
-            return xy, False
+            self._last[key] = (t, values)
+            return values[:2], values[2:], False
         last = self._last.get(key)
         if last is not None and t - last[0] <= self.config.max_bridged_gap_s:
-            return last[1], True
-        for axis in (0, 1):
+            return last[1][:2], last[1][2:], True
+        for axis in range(5):
             self._filters.pop((*key, axis), None)
-        return np.full(2, np.nan), False
+        return np.full(2, np.nan), np.full(3, np.nan), False
 
     def _filter(self, key: tuple[str, str], axis: int, value: float, t: float) -> float:
         f = self._filters.get((*key, axis))
         if f is None:
-            f = self._filters[(*key, axis)] = OneEuro(
-                self.config.smoothing_cutoff_hz, self.config.smoothing_beta
-            )
+            # image axes (0, 1) in px; world axes (2..4) in metres: scale beta to the unit
+            beta = self.config.smoothing_beta * (1.0 if axis < 2 else 500.0)
+            f = self._filters[(*key, axis)] = OneEuro(self.config.smoothing_cutoff_hz, beta)
         return f(value, t)
 
     def __call__(self, frame: PoseFrame) -> SideView:
         t = frame.timestamp_ms / 1000.0
+        previous = self._side
         side = self.choose_side(frame)
+        if side != previous:  # near and far swap: restart the filters
+            self._filters.clear()
+            self._last.clear()
         if side is None:
             empty = {n: np.full(2, np.nan) for n in POINT_NAMES}
             return SideView(t, None, empty, dict(empty))
         far: Side = "right" if side == "left" else "left"
         bridged = False
         views: list[dict[str, npt.NDArray[np.float64]]] = []
+        world: dict[str, npt.NDArray[np.float64]] = {}
         for which, role in ((side, "near"), (far, "far")):
             points = {}
-            for name, index in SIDE_POINTS[which].items():
-                points[name], held = self._point(frame, index, (role, name), t)
-                bridged |= held and role == "near"
-            points["nose"], held = self._point(frame, Landmark.NOSE, (role, "nose"), t)
+            for name, index in [*SIDE_POINTS[which].items(), ("nose", Landmark.NOSE)]:
+                points[name], xyz, held = self._point(frame, index, (role, name), t)
+                if role == "near":
+                    bridged |= held
+                    world[name] = xyz
             views.append(points)
         near_pts, far_pts = views
+        lateral = self._lateral(frame, t)
         if not np.isfinite(near_pts["hip"]).all() and not np.isfinite(near_pts["shoulder"]).all():
-            return SideView(t, None, near_pts, far_pts, bridged)
-        return SideView(t, side, near_pts, far_pts, bridged)
+            return SideView(t, None, near_pts, far_pts, bridged, world, lateral)
+        return SideView(t, side, near_pts, far_pts, bridged, world, lateral)
+
+    def _lateral(self, frame: PoseFrame, t: float) -> npt.NDArray[np.float64]:
+        """The body's right-to-left axis (world), smoothed; NaN when hips and shoulders are unknown."""
+        w = frame.world.astype(np.float64)
+        parts = [
+            w[Landmark.LEFT_HIP] - w[Landmark.RIGHT_HIP],
+            w[Landmark.LEFT_SHOULDER] - w[Landmark.RIGHT_SHOULDER],
+        ]
+        found = [p for p in parts if np.isfinite(p).all()]
+        if not found:
+            return np.full(3, np.nan)
+        axis = np.sum(found, axis=0)
+        norm = float(np.linalg.norm(axis))
+        if norm < 1e-6:
+            return np.full(3, np.nan)
+        axis = axis / norm
+        smooth = np.array([self._filter(("body", "lateral"), 10 + i, float(v), t)
+                           for i, v in enumerate(axis)])
+        return smooth / max(float(np.linalg.norm(smooth)), 1e-9)

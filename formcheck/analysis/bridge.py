@@ -2,7 +2,8 @@
 
 Measures (side view, camera-facing side):
 
-* **hip angle** — :func:`~formcheck.geometry.extension_angle` (shoulder, hip, knee): about
+* **hip angle** — the shoulder-hip-knee angle in the body's sagittal plane
+  (:func:`~formcheck.geometry.sagittal_angle` on MediaPipe's world landmarks): about
   110-140 deg lying down, 180 deg when shoulders, hips and knees are in a straight line, more
   than 180 deg when the hips are pushed past straight (over-arching).
 * **knee angle** — hip-knee-ankle (feet placement; about 80-110 deg is comfortable).
@@ -10,7 +11,8 @@ Measures (side view, camera-facing side):
   the shoulder-ankle line: ~0 deg with the hips on the floor.
 
 A rep: the hip angle rises from its resting level (tracked continuously, so any foot placement
-works) by at least ``rise_top_deg`` with the hips off the floor (``min_lift_deg``), and comes back
+works) by at least ``rise_top_deg`` while the trunk rises off the floor by ``min_lift_deg`` above
+its own resting lift (sliding the feet changes the hip angle but not the lift), and comes back
 within ``rise_start_deg`` of rest; the two thresholds give hysteresis, and ``min_rep_s`` keeps
 jitter and shuffling from counting. The rep starts when the hip angle last left the rest band and
 ends when it returns to it.
@@ -26,7 +28,14 @@ import numpy as np
 from formcheck.analysis.base import Analyzer, LiveState, not_measurable_reason
 from formcheck.analysis.events import WARNING_MESSAGES, Event, Exercise
 from formcheck.config import Config
-from formcheck.geometry import extension_angle, joint_angle, line_offset, tilt
+from formcheck.geometry import (
+    angle_3d,
+    extension_angle,
+    joint_angle,
+    line_offset,
+    sagittal_angle,
+    tilt,
+)
 from formcheck.landmarks import PoseFrame
 from formcheck.signals import SideView
 
@@ -35,14 +44,26 @@ ABORT_UNMEASURED_S = 2.0
 
 
 def bridge_measures(view: SideView) -> dict[str, float]:
-    """Per-frame bridge measures from a side view (empty dict when not measurable)."""
+    """Per-frame bridge measures from a side view (empty dict when not measurable).
+
+    The hip and knee angles are measured in the body's sagittal plane from the world landmarks
+    (:func:`~formcheck.geometry.sagittal_angle`), so a camera above or below the body, or turned
+    a little, does not skew them; without world landmarks the image angles are used.
+    """
     if not view.has(*NEEDED):
         return {}
     s, h, k, a = (view[n] for n in NEEDED)
     lift = float(np.sign(line_offset(s, h, a)) * joint_angle(h, s, a))
+    if view.has_world(*NEEDED):
+        ws, wh, wk, wa = (view.world[n] for n in NEEDED)
+        hip_angle = float(sagittal_angle(ws, wh, wk, view.lateral))
+        knee_angle = float(angle_3d(wh, wk, wa))
+    else:
+        hip_angle = float(extension_angle(s, h, k))
+        knee_angle = float(joint_angle(h, k, a))
     return {
-        "hip_angle_deg": float(extension_angle(s, h, k)),
-        "knee_angle_deg": float(joint_angle(h, k, a)),
+        "hip_angle_deg": hip_angle,
+        "knee_angle_deg": knee_angle,
         "lift_deg": lift,
         "trunk_tilt_deg": float(tilt(s, h)),
         "knee_height_px": float(h[1] - k[1]),
@@ -71,6 +92,7 @@ class BridgeAnalyzer(Analyzer):
         self.reps: list[dict[str, Any]] = []
         self.warnings: list[dict[str, Any]] = []
         self._rest: float | None = None
+        self._rest_lift = 0.0
         self._up = False
         self._last_low_t: float | None = None
         self._last_seen_t: float | None = None
@@ -101,17 +123,15 @@ class BridgeAnalyzer(Analyzer):
         while self._recent and t - self._recent[0][0] > self.cfg.max_rep_s:
             self._recent.popleft()
         if self._rest is None:
-            self._rest = hip
+            self._rest, self._rest_lift = hip, m["lift_deg"]
         rise = hip - self._rest
+        lifted = m["lift_deg"] - self._rest_lift >= self.cfg.min_lift_deg
         if not self._up:
             if rise <= self.cfg.rise_start_deg:
                 self._last_low_t = t
-                if hip < self._rest:
-                    self._rest = hip
-                else:  # follow a slow drift (feet re-placed) only while resting
-                    dt = t - (self.times[-1] if self.times else t)
-                    self._rest += (hip - self._rest) * min(1.0, dt / self.cfg.rest_follow_s)
-            elif rise >= self.cfg.rise_top_deg and m["lift_deg"] >= self.cfg.min_lift_deg:
+                self._rest = self._follow(self._rest, hip, t)
+                self._rest_lift = self._follow(self._rest_lift, m["lift_deg"], t)
+            elif rise >= self.cfg.rise_top_deg and lifted:
                 self._up = True
                 start = self._last_low_t if self._last_low_t is not None else t
                 self._rep = [s for s in self._recent if s[0] >= start]
@@ -123,6 +143,13 @@ class BridgeAnalyzer(Analyzer):
                 self._last_low_t = t
         m["rest_hip_angle_deg"] = self._rest
         return m, events
+
+    def _follow(self, rest: float, value: float, t: float) -> float:
+        """Resting level: drops at once to a lower value, follows a rise slowly (feet re-placed)."""
+        if value < rest:
+            return value
+        dt = t - (self.times[-1] if self.times else t)
+        return rest + (value - rest) * min(1.0, dt / self.cfg.rest_follow_s)
 
     def _close_rep(self) -> list[Event]:
         samples, self._rep = self._rep, []

@@ -2,9 +2,12 @@
 
 Measures (side view, camera-facing side):
 
-* **alignment** — :func:`~formcheck.geometry.signed_straightness` (shoulder, hip, ankle) in
-  degrees: 0 = a straight line from shoulders to ankles, negative = hips sag below the line,
-  positive = hips piked above it. In a knee plank the line runs shoulder-hip-knee.
+* **alignment** — 180 minus the shoulder-hip-ankle angle in the body's sagittal plane
+  (:func:`~formcheck.geometry.sagittal_angle` on MediaPipe's world landmarks, so the camera's
+  height does not skew it; the image angle :func:`~formcheck.geometry.signed_straightness` when
+  there are no world landmarks): 0 = a straight line from shoulders to ankles, negative = hips
+  sag (the hip extends), positive = hips piked (the hip flexes). In a knee plank the line runs
+  shoulder-hip-knee.
 * **hip offset** — the hip's distance from that line as a share of its length (+ above).
 * **head** — signed_straightness (hip, shoulder, ear): + when the head hangs below the trunk line.
 * **elbow** — upper arm's angle from vertical (elbows under the shoulders is ~0).
@@ -32,6 +35,7 @@ from formcheck.geometry import (
     incline,
     joint_angle,
     line_offset,
+    sagittal_angle,
     signed_straightness,
     tilt,
 )
@@ -51,9 +55,18 @@ def plank_measures(view: SideView, knee_down_deg: float = 150.0) -> dict[str, fl
     shin_tilt = float(tilt(k, a))
     on_knees = knee_angle < knee_down_deg and shin_tilt < 30
     end = k if on_knees else a
+    end_name = "knee" if on_knees else "ankle"
+    if view.has_world("shoulder", "hip", end_name, "ankle"):
+        # in the body's sagittal plane: hip flexion (pike) positive, extension (sag) negative
+        ws, wh = view.world["shoulder"], view.world["hip"]
+        alignment = 180.0 - float(sagittal_angle(ws, wh, view.world[end_name], view.lateral))
+        full = 180.0 - float(sagittal_angle(ws, wh, view.world["ankle"], view.lateral))
+    else:
+        alignment = float(signed_straightness(s, h, end))
+        full = float(signed_straightness(s, h, a))
     out = {
-        "alignment_deg": float(signed_straightness(s, h, end)),
-        "full_alignment_deg": float(signed_straightness(s, h, a)),
+        "alignment_deg": alignment,
+        "full_alignment_deg": full,
         "hip_offset": float(line_offset(s, h, end) / max(float(distance(s, end)), 1e-6)),
         "body_tilt_deg": float(tilt(s, a)),
         "upper_arm_deg": float(incline(e, s)),
