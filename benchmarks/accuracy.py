@@ -64,7 +64,7 @@ TARGETS = {
 }
 MEASURE_TRUTH = {
     "glute_bridge": ("hip_angle_deg", "hip_angle_deg"),
-    "plank": ("alignment_deg", "plank_alignment_deg"),
+    "plank": ("full_alignment_deg", "plank_alignment_deg"),  # both shoulder-hip-ankle
 }
 
 

@@ -357,7 +357,7 @@ def _reps_table(st: dict[str, Any]) -> None:
             cells = [
                 f"{r['range_deg']:.0f} deg",
                 f"+{r['flexion_deg']:.0f}",
-                f"-{r['extension_deg']:.0f}",
+                f"{r['extension_deg']:.0f}",
                 f"{r['cat_pause_s']:.1f}/{r['cow_pause_s']:.1f} s",
             ]
         else:

@@ -78,12 +78,20 @@ class PlankConfig:
         35.0, "deg", "shoulder-ankle line steeper than this is not a plank"
     )
     min_hold_s: float = _f(2.0, "s", "a plank position held at least this long is a hold")
+    max_settled_speed_deg_s: float = _f(
+        40.0, "deg/s", "legs or hips moving faster than this = getting into or out of position"
+    )
     hold_grace_s: float = _f(1.0, "s", "breaks shorter than this do not end a hold")
     sag_deg: float = _f(10.0, "deg", "alignment below -this = hips sagging")
     pike_deg: float = _f(
         20.0, "deg", "alignment above +this = hips piked (real planks sit near +5..+15)"
     )
     head_drop_deg: float = _f(20.0, "deg", "head this far below the trunk line = head dropping")
+    knee_plank_bend_deg: float = _f(
+        35.0,
+        "deg",
+        "knees down counts as a knee plank only with shoulder-hip-knee this near straight",
+    )
     knee_down_deg: float = _f(150.0, "deg", "knee angle below this in a forearm plank = knees down")
     min_fault_s: float = _f(0.5, "s", "faults shorter than this are ignored")
     fault_grace_s: float = _f(0.5, "s", "a fault clears only after this long back in tolerance")

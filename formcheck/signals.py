@@ -225,6 +225,7 @@ class SideConditioner:
         if norm < 1e-6:
             return np.full(3, np.nan)
         axis = axis / norm
-        smooth = np.array([self._filter(("body", "lateral"), 10 + i, float(v), t)
-                           for i, v in enumerate(axis)])
+        smooth = np.array(
+            [self._filter(("body", "lateral"), 10 + i, float(v), t) for i, v in enumerate(axis)]
+        )
         return smooth / max(float(np.linalg.norm(smooth)), 1e-9)

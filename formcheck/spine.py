@@ -26,6 +26,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from formcheck.geometry import bend_from_profile
 from formcheck.landmarks import Landmark
 
 #: Samples along the back.
@@ -41,6 +42,18 @@ def _mid(
     if not pts:
         return np.full(2, np.nan)
     return np.mean(np.asarray(pts, np.float64), axis=0)
+
+
+def spinal_bend(profile: npt.NDArray[np.floating] | None) -> float:
+    """Estimated total spinal flexion (deg, + rounded) between the shoulder and hip levels.
+
+    The outline is sampled over the part ``SPAN`` of the shoulder-hip axis; under a
+    constant-curvature model the turning angle grows with arc length, so the bend measured over
+    the sample is scaled to the whole span.
+    """
+    if profile is None:
+        return float("nan")
+    return bend_from_profile(profile) / (SPAN[1] - SPAN[0])
 
 
 def back_profile(

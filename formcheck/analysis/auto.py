@@ -44,7 +44,10 @@ def classify_posture(view: SideView, frame: PoseFrame, config: Config) -> Exerci
     if in_all_fours(catcow_measures(view, frame)):
         return Exercise.CAT_COW
     if in_plank_position(
-        plank_measures(view, config.plank.knee_down_deg), config.plank.max_body_tilt_deg
+        plank_measures(view, config.plank.knee_down_deg),
+        config.plank.max_body_tilt_deg,
+        config.plank.knee_plank_bend_deg,
+        starting=False,
     ):
         return Exercise.PLANK
     if in_bridge_position(bridge_measures(view)):

@@ -10,6 +10,8 @@ A round is one excursion to each side: the bend leaves the neutral band (``phase
 side, then on the other; consecutive excursions to the same side are merged (hysteresis). Per
 round: flexion (cat peak above neutral), extension (cow trough below neutral), total range, the
 pause at each end (time within ``end_band_deg`` of the extreme) and the round's duration.
+Flexion is reported positive and extension negative, both relative to neutral. The band is a
+quarter of the recent range, between 3 deg (noise) and ``phase_deg``, so shallow rounds count.
 """
 
 from __future__ import annotations
@@ -23,25 +25,28 @@ import numpy as np
 from formcheck.analysis.base import Analyzer, FaultSet, LiveState, not_measurable_reason
 from formcheck.analysis.events import WARNING_MESSAGES, Event, Exercise
 from formcheck.config import Config
-from formcheck.geometry import bend_from_profile, incline, tilt
+from formcheck.geometry import incline, joint_angle, tilt
 from formcheck.landmarks import PoseFrame
 from formcheck.signals import OneEuro, SideView
+from formcheck.spine import spinal_bend
 
-NEEDED = ("shoulder", "wrist", "hip", "knee")
+NEEDED = ("shoulder", "elbow", "wrist", "hip", "knee")
 NEUTRAL_WINDOW_S = 20.0
+MIN_PHASE_DEG = 3.0  # about twice the frame-to-frame noise of the bend
 
 
 def catcow_measures(view: SideView, frame: PoseFrame) -> dict[str, float]:
     """Per-frame cat-cow measures (empty dict when the points are not measurable)."""
     if not view.has(*NEEDED):
         return {}
-    s, w, h, k = (view[n] for n in NEEDED)
-    bend = bend_from_profile(frame.back) if frame.back is not None else float("nan")
+    s, e, w, h, k = (view[n] for n in NEEDED)
+    bend = spinal_bend(frame.back)
     return {
         "bend_deg": bend,
         "trunk_tilt_deg": float(tilt(s, h)),
         "thigh_from_vertical_deg": 90.0 - float(incline(k, h)),
         "arm_from_vertical_deg": 90.0 - float(incline(w, s)),
+        "elbow_angle_deg": float(joint_angle(s, e, w)),
     }
 
 
@@ -52,6 +57,7 @@ def in_all_fours(m: dict[str, float]) -> bool:
         and m["trunk_tilt_deg"] < 35
         and m["thigh_from_vertical_deg"] < 45
         and m["arm_from_vertical_deg"] < 45
+        and m["elbow_angle_deg"] > 130  # on the hands, arms nearly straight (not the forearms)
     )
 
 
@@ -103,15 +109,19 @@ class CatCowAnalyzer(Analyzer):
         self._pending: Excursion | None = None
         self._consumed = 0
 
-    def _update_neutral(self, t: float, bend: float) -> float:
+    def _update_neutral(self, t: float, bend: float) -> tuple[float, float]:
+        """(neutral level, phase threshold) from the recent bend values."""
         self._window.append((t, bend))
         while self._window and t - self._window[0][0] > NEUTRAL_WINDOW_S:
             self._window.popleft()
         values = np.array([v for _, v in self._window])
         lo, hi = np.percentile(values, [5, 95])
-        if hi - lo > 2 * self.cfg.phase_deg:
-            return float(lo + hi) / 2
-        return float(np.median(values))
+        # a quarter of the recent range, so shallow rounds still register; never below the
+        # noise floor, never above the configured threshold
+        phase = float(np.clip(0.25 * (hi - lo), MIN_PHASE_DEG, self.cfg.phase_deg))
+        if hi - lo > 2 * phase:
+            return float(lo + hi) / 2, phase
+        return float(np.median(values)), phase
 
     def _step(self, view: SideView, frame: PoseFrame) -> tuple[dict[str, float], list[Event]]:
         t = view.t_s
@@ -127,11 +137,11 @@ class CatCowAnalyzer(Analyzer):
         self._status = ""
         bend = self._smooth(m["bend_deg"], t)
         self._bend = bend
-        self._neutral = self._update_neutral(t, bend)
+        self._neutral, phase = self._update_neutral(t, bend)
         offset = bend - self._neutral
         m["bend_deg"] = bend
         m["neutral_deg"] = self._neutral
-        sign = 1 if offset > self.cfg.phase_deg else -1 if offset < -self.cfg.phase_deg else 0
+        sign = 1 if offset > phase else -1 if offset < -phase else 0
         if sign:
             last = self._excursions[-1] if self._excursions else None
             if last is not None and last.sign == sign:  # the same side again: same excursion
@@ -186,7 +196,7 @@ class CatCowAnalyzer(Analyzer):
             "end_s": round(end, 3),
             "duration_s": round(duration, 3),
             "flexion_deg": round(cat_v - neutral, 1),
-            "extension_deg": round(neutral - cow_v, 1),
+            "extension_deg": round(cow_v - neutral, 1),
             "range_deg": round(spread, 1),
             "cat_pause_s": round(cat_pause, 2),
             "cow_pause_s": round(cow_pause, 2),

@@ -22,6 +22,7 @@ survives breaks shorter than ``hold_grace_s``.
 
 from __future__ import annotations
 
+from collections import deque
 from typing import Any
 
 import numpy as np
@@ -32,6 +33,7 @@ from formcheck.analysis.events import Event, Exercise
 from formcheck.config import Config
 from formcheck.geometry import (
     distance,
+    angle_3d,
     incline,
     joint_angle,
     line_offset,
@@ -43,6 +45,7 @@ from formcheck.landmarks import PoseFrame
 from formcheck.signals import SideView
 
 NEEDED = ("shoulder", "elbow", "hip", "knee", "ankle")
+SETTLE_WINDOW_S = 0.3
 FORM_FAULTS = ("hips_sagging", "hips_piked", "head_dropping", "knees_down")
 
 
@@ -51,43 +54,65 @@ def plank_measures(view: SideView, knee_down_deg: float = 150.0) -> dict[str, fl
     if not view.has(*NEEDED):
         return {}
     s, e, h, k, a = (view[n] for n in NEEDED)
-    knee_angle = float(joint_angle(h, k, a))
-    shin_tilt = float(tilt(k, a))
-    on_knees = knee_angle < knee_down_deg and shin_tilt < 30
-    end = k if on_knees else a
-    end_name = "knee" if on_knees else "ankle"
-    if view.has_world("shoulder", "hip", end_name, "ankle"):
+    world = view.has_world("shoulder", "hip", "knee", "ankle")
+    if world:
         # in the body's sagittal plane: hip flexion (pike) positive, extension (sag) negative
-        ws, wh = view.world["shoulder"], view.world["hip"]
-        alignment = 180.0 - float(sagittal_angle(ws, wh, view.world[end_name], view.lateral))
-        full = 180.0 - float(sagittal_angle(ws, wh, view.world["ankle"], view.lateral))
+        ws, wh, wk, wa = (view.world[n] for n in ("shoulder", "hip", "knee", "ankle"))
+        to_ankle = 180.0 - float(sagittal_angle(ws, wh, wa, view.lateral))
+        to_knee = 180.0 - float(sagittal_angle(ws, wh, wk, view.lateral))
+        knee_angle = float(angle_3d(wh, wk, wa))
     else:
-        alignment = float(signed_straightness(s, h, end))
-        full = float(signed_straightness(s, h, a))
+        to_ankle = float(signed_straightness(s, h, a))
+        to_knee = float(signed_straightness(s, h, k))
+        knee_angle = float(joint_angle(h, k, a))
+    on_knees = knee_angle < knee_down_deg
+    end = k if on_knees else a
     out = {
-        "alignment_deg": alignment,
-        "full_alignment_deg": full,
+        "alignment_deg": to_knee if on_knees else to_ankle,
+        "full_alignment_deg": to_ankle,
+        "knee_line_deg": to_knee,
         "hip_offset": float(line_offset(s, h, end) / max(float(distance(s, end)), 1e-6)),
-        "body_tilt_deg": float(tilt(s, a)),
+        "body_tilt_deg": float(tilt(s, end)),
         "upper_arm_deg": float(incline(e, s)),
         "elbow_offset_deg": 90.0 - float(incline(e, s)),
         "knee_angle_deg": knee_angle,
         "on_knees": float(on_knees),
-        "hip_height": float(line_offset(e, h, a) / max(float(distance(s, e)), 1e-6)),
+        # hip above the floor line (elbow to the supporting knee or ankle), in upper-arm lengths
+        "hip_height": float(line_offset(e, h, end) / max(float(distance(s, e)), 1e-6)),
     }
-    if np.isfinite(view["ear"]).all():
+    if world and view.has_world("ear"):
+        # neck flexion: + when the head hangs towards the floor
+        out["head_deg"] = 180.0 - float(
+            sagittal_angle(
+                view.world["ear"], view.world["shoulder"], view.world["hip"], view.lateral
+            )
+        )
+    elif np.isfinite(view["ear"]).all():
         out["head_deg"] = float(signed_straightness(h, s, view["ear"]))
     return out
 
 
-def in_plank_position(m: dict[str, float], max_tilt: float) -> bool:
-    """Body near horizontal on the forearms (or knees), hips off the floor."""
-    return (
-        bool(m)
-        and m["body_tilt_deg"] <= max_tilt
+def in_plank_position(
+    m: dict[str, float], max_tilt: float, knee_plank_bend: float = 35.0, *, starting: bool = True
+) -> bool:
+    """On the forearms, body near horizontal, hips off the floor.
+
+    To start a hold the legs must be straight, or the knees down with the shoulder-hip-knee line
+    within ``knee_plank_bend / 2`` of straight (a knee plank that is set). Once holding, knees
+    down with the hips bent up to ``knee_plank_bend`` still count (a knee plank, or a forearm
+    plank with the knees down, which is a fault), but not kneeling with the hips folded.
+    """
+    if not m:
+        return False
+    base = (
+        m["body_tilt_deg"] <= max_tilt
         and m["upper_arm_deg"] > 45  # elbow below the shoulder, upper arm near vertical
-        and m["hip_height"] > 0.3  # hips clearly above the elbow-ankle (floor) line
+        and m["hip_height"] > 0.15  # hips above the elbow-to-knee/ankle (floor) line
     )
+    if not base or not m["on_knees"]:
+        return base
+    limit = knee_plank_bend / 2 if starting else knee_plank_bend
+    return abs(m["knee_line_deg"]) <= limit
 
 
 class PlankAnalyzer(Analyzer):
@@ -105,6 +130,22 @@ class PlankAnalyzer(Analyzer):
         self._frames_in_hold = 0
         self._alignment = float("nan")
         self._kind_of_hold: list[tuple[int, int]] = []
+        self._recent: deque[tuple[float, float, float]] = deque()
+
+    def _settled(self, t: float, m: dict[str, float]) -> bool:
+        """False while the legs or hips move fast (getting into or out of position)."""
+        if not m:
+            self._recent.clear()
+            return False
+        sample = (t, m["knee_angle_deg"], m["full_alignment_deg"])
+        self._recent.append(sample)
+        while len(self._recent) > 2 and t - self._recent[1][0] >= SETTLE_WINDOW_S:
+            self._recent.popleft()
+        t0, knee0, align0 = self._recent[0]
+        if t - t0 < 1e-6:
+            return True
+        speed = max(abs(m["knee_angle_deg"] - knee0), abs(m["full_alignment_deg"] - align0))
+        return speed / (t - t0) <= self.cfg.max_settled_speed_deg_s
 
     def _knee_plank_now(self) -> bool:
         return self._frames_in_hold > 0 and self._knee_frames > 0.6 * self._frames_in_hold
@@ -112,9 +153,13 @@ class PlankAnalyzer(Analyzer):
     def _step(self, view: SideView, frame: PoseFrame) -> tuple[dict[str, float], list[Event]]:
         t = view.t_s
         m = plank_measures(view, self.cfg.knee_down_deg)
-        ok = in_plank_position(m, self.cfg.max_body_tilt_deg)
+        holding_before = self.position.active is not None
+        ok = in_plank_position(
+            m, self.cfg.max_body_tilt_deg, self.cfg.knee_plank_bend_deg, starting=not holding_before
+        )
+        settled = self._settled(t, m)
         events: list[Event] = []
-        change = self.position.update(t, ok)
+        change = self.position.update(t, ok and settled)
         holding = self.position.active is not None
         if change == "started":
             self._knee_frames = self._frames_in_hold = 0
