@@ -211,7 +211,7 @@ class SideConditioner:
         return SideView(t, side, near_pts, far_pts, bridged, world, lateral)
 
     def _lateral(self, frame: PoseFrame, t: float) -> npt.NDArray[np.float64]:
-        """The body's right-to-left axis (world), smoothed; NaN when hips and shoulders are unknown."""
+        """The body's right-to-left axis (world), smoothed; NaN without hips and shoulders."""
         w = frame.world.astype(np.float64)
         parts = [
             w[Landmark.LEFT_HIP] - w[Landmark.RIGHT_HIP],

@@ -32,8 +32,8 @@ from formcheck.analysis.episodes import EpisodeTracker
 from formcheck.analysis.events import Event, Exercise
 from formcheck.config import Config
 from formcheck.geometry import (
-    distance,
     angle_3d,
+    distance,
     incline,
     joint_angle,
     line_offset,
