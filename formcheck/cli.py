@@ -461,7 +461,8 @@ def _register_optional_commands() -> None:
         return
     app.command(
         "synth",
-        help="Render a synthetic exercise video with exact ground truth (needs formcheck[synth]).",
+        help="Render a synthetic exercise video with exact ground truth "
+        "(needs the synth extra: pip install -e '.\\[synth]').",
     )(handles_errors(synth))
 
 
