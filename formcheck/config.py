@@ -53,15 +53,15 @@ class BridgeConfig:
         4.0, "deg", "the trunk must also rise this far above its resting lift (hips off the floor)"
     )
     rest_follow_s: float = _f(
-        8.0, "s", "how fast the resting hip angle follows a slow upward drift"
+        1.0, "s", "time for the resting hip angle to follow a new, steady level (feet re-placed)"
     )
     min_rep_s: float = _f(0.8, "s", "shorter up-and-down movements are not reps")
     max_rep_s: float = _f(30.0, "s", "longer stretches are not one rep")
-    top_band_deg: float = _f(
-        6.0, "deg", "hip angle within this of the rep's peak counts as the top hold"
-    )
     partial_margin_deg: float = _f(15.0, "deg", "top more than this short of 180 deg = partial rep")
     over_arch_margin_deg: float = _f(15.0, "deg", "top more than this past 180 deg = over-arching")
+    lowering_speed_deg_s: float = _f(
+        10.0, "deg/s", "the rise ends and the lowering starts where the hip angle moves faster than this"
+    )
     hip_drop_deg: float = _f(
         10.0, "deg", "hip angle falling this far during the top hold = hips dropping"
     )

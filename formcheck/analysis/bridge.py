@@ -13,7 +13,7 @@ Measures (side view, camera-facing side):
 A rep: the hip angle rises from its resting level (tracked continuously, so any foot placement
 works) by at least ``rise_top_deg`` while the trunk rises off the floor by ``min_lift_deg`` above
 its own resting lift (sliding the feet changes the hip angle but not the lift), and comes back
-within ``rise_start_deg`` of rest; the two thresholds give hysteresis, and ``min_rep_s`` keeps
+within ``rise_start_deg`` of rest (or the trunk is back on the floor, if the feet moved); the two thresholds give hysteresis, and ``min_rep_s`` keeps
 jitter and shuffling from counting. The rep starts when the hip angle last left the rest band and
 ends when it returns to it.
 """
@@ -80,6 +80,41 @@ def in_bridge_position(m: dict[str, float]) -> bool:
     )
 
 
+def speeds(t: np.ndarray, values: np.ndarray, window_s: float = 0.3) -> np.ndarray:
+    """Rate of change (units/s) at each sample, over a centred window of ``window_s`` seconds."""
+    lo = np.searchsorted(t, t - window_s / 2)
+    hi = np.minimum(np.searchsorted(t, t + window_s / 2, side="right") - 1, len(t) - 1)
+    dt = t[hi] - t[lo]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        v = (values[hi] - values[lo]) / dt
+    v[dt <= 0] = 0.0
+    return v
+
+
+def top_pause(t: np.ndarray, hip: np.ndarray, max_speed: float) -> tuple[int, int]:
+    """First and last index of the pause at the top of a rep.
+
+    The rep's rise is its opening stretch that is still below the midpoint between rest and
+    peak or climbing faster than the threshold (``max_speed``, or 15% of the rep's fastest
+    movement when that is lower, but at least 4 deg/s); the lowering is its closing stretch that is below
+    the midpoint or falling faster than the threshold. The pause is what lies between, so a slow
+    sink or a dip and recovery at the top is part of it.
+    """
+    v = speeds(t, hip)
+    # a slow tempo eases into the pause slowly: scale the threshold to this rep's own speed
+    max_speed = float(np.clip(0.15 * np.abs(v).max(), 4.0, max_speed))
+    mid = (float(hip[0]) + float(hip.max())) / 2
+    rising = (hip < mid) | (v > max_speed)
+    lowering = (hip < mid) | (v < -max_speed)
+    first = 0
+    while first < len(t) - 1 and rising[first]:
+        first += 1
+    last = len(t) - 1
+    while last > first and lowering[last]:
+        last -= 1
+    return first, max(first, last)
+
+
 class BridgeAnalyzer(Analyzer):
     """Counts glute bridge reps and checks each one (see module docs)."""
 
@@ -129,23 +164,32 @@ class BridgeAnalyzer(Analyzer):
         if not self._up:
             if rise <= self.cfg.rise_start_deg:
                 self._last_low_t = t
+            if not lifted and self._steady(t):
+                # hips on the floor and still: this is the resting level (it moves when the
+                # feet are placed nearer or further)
                 self._rest = self._follow(self._rest, hip, t)
                 self._rest_lift = self._follow(self._rest_lift, m["lift_deg"], t)
-            elif rise >= self.cfg.rise_top_deg and lifted:
+            if rise >= self.cfg.rise_top_deg and lifted:
                 self._up = True
                 start = self._last_low_t if self._last_low_t is not None else t
                 self._rep = [s for s in self._recent if s[0] >= start]
         else:
             self._rep.append(sample)
-            if rise <= self.cfg.rise_start_deg:
+            trunk_down = m["lift_deg"] - self._rest_lift <= self.cfg.min_lift_deg / 2
+            if rise <= self.cfg.rise_start_deg or trunk_down:
                 self._up = False
                 events += self._close_rep()
                 self._last_low_t = t
         m["rest_hip_angle_deg"] = self._rest
         return m, events
 
+    def _steady(self, t: float) -> bool:
+        """True when the hip angle moved less than 2.5 deg over the last half second."""
+        recent = [h for s, h, _, _ in self._recent if t - s <= 0.5]
+        return len(recent) >= 2 and max(recent) - min(recent) < 2.5
+
     def _follow(self, rest: float, value: float, t: float) -> float:
-        """Resting level: drops at once to a lower value, follows a rise slowly (feet re-placed)."""
+        """Resting level: drops at once to a lower value, follows a higher one within seconds."""
         if value < rest:
             return value
         dt = t - (self.times[-1] if self.times else t)
@@ -161,17 +205,21 @@ class BridgeAnalyzer(Analyzer):
         start, end = float(t[0]), float(t[-1])
         if not self.cfg.min_rep_s <= end - start <= self.cfg.max_rep_s:
             return []
-        peak = float(hip.max())
-        band = np.flatnonzero(hip >= peak - self.cfg.top_band_deg)
-        first, last = int(band[0]), int(band[-1])
-        top_hold = float(t[last] - t[first])
+        peak_i = int(np.argmax(hip))
+        peak = float(hip[peak_i])
+        first, last = top_pause(t, hip, self.cfg.lowering_speed_deg_s)
+        # a frame stands for the time around it: edges halfway to the neighbouring frames
+        t_first = float(t[first] + t[max(first - 1, 0)]) / 2
+        t_last = float(t[last] + t[min(last + 1, len(t) - 1)]) / 2
+        top_hold = max(0.0, t_last - t_first)
         knee_top = float(np.median(knee[first : last + 1]))
         faults = []
         if peak < 180 - self.cfg.partial_margin_deg:
             faults.append("partial_rep")
         if peak > 180 + self.cfg.over_arch_margin_deg:
             faults.append("over_arch")
-        if last > first and float(hip[first : last + 1].min()) < peak - self.cfg.hip_drop_deg:
+        top = hip[first : last + 1]
+        if last > first and float(top.min()) < float(top.max()) - self.cfg.hip_drop_deg:
             faults.append("hips_dropping")
         if knee_top < self.cfg.knee_min_deg:
             faults.append("feet_too_close")
@@ -180,12 +228,12 @@ class BridgeAnalyzer(Analyzer):
         rep = {
             "index": len(self.reps) + 1,
             "start_s": round(start, 3),
-            "peak_s": round(float(t[first] + t[last]) / 2, 3),
+            "peak_s": round((t_first + t_last) / 2, 3),
             "end_s": round(end, 3),
             "duration_s": round(end - start, 3),
             "top_hold_s": round(top_hold, 3),
-            "lift_s": round(float(t[first]) - start, 3),
-            "lower_s": round(end - float(t[last]), 3),
+            "lift_s": round(t_first - start, 3),
+            "lower_s": round(end - t_last, 3),
             "peak_hip_angle_deg": round(peak, 1),
             "rest_hip_angle_deg": round(float(hip[0]), 1),
             "knee_angle_deg": round(knee_top, 1),

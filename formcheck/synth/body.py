@@ -59,14 +59,12 @@ JOINT_BONES: dict[str, str] = {
 #: Body shapes (anny phenotype parameters, each in [0, 1]).
 BODIES: dict[str, dict[str, float]] = {
     "average": dict(gender=0.5, age=0.5, muscle=0.5, weight=0.5, height=0.5, proportions=0.5),
-    "female_slim": dict(gender=1.0, age=0.45, muscle=0.4, weight=0.3, height=0.45,
-                        proportions=0.6),
-    "male_tall": dict(gender=0.0, age=0.5, muscle=0.65, weight=0.5, height=0.85,
-                      proportions=0.5),
-    "female_heavy": dict(gender=0.9, age=0.7, muscle=0.35, weight=0.85, height=0.3,
-                         proportions=0.4),
-    "male_older": dict(gender=0.1, age=0.85, muscle=0.4, weight=0.65, height=0.55,
-                       proportions=0.4),
+    "female_slim": dict(gender=1.0, age=0.45, muscle=0.4, weight=0.3, height=0.45, proportions=0.6),
+    "male_tall": dict(gender=0.0, age=0.5, muscle=0.65, weight=0.5, height=0.85, proportions=0.5),
+    "female_heavy": dict(
+        gender=0.9, age=0.7, muscle=0.35, weight=0.85, height=0.3, proportions=0.4
+    ),
+    "male_older": dict(gender=0.1, age=0.85, muscle=0.4, weight=0.65, height=0.55, proportions=0.4),
 }
 
 SIDES = ("l", "r")
@@ -202,8 +200,9 @@ class Body:
             g[bone] = parent_g @ rot
             return g[bone]
 
-        def aim(bone: str, parent_g: FloatArray, ref_dir: FloatArray, target_w: Any,
-                mirror: bool) -> FloatArray:
+        def aim(
+            bone: str, parent_g: FloatArray, ref_dir: FloatArray, target_w: Any, mirror: bool
+        ) -> FloatArray:
             t = np.broadcast_to(np.asarray(target_w, dtype=np.float64), (n, 3)).copy()
             if mirror:
                 t[:, 0] *= -1.0
@@ -261,8 +260,14 @@ class Body:
                 set_(f"foot{s}", gk2, rot_x(get(f"ankle_flex_{side}")))
         return d
 
-    def pose(self, ch: Mapping[str, Any], n: int | None = None, *,
-             with_vertices: bool = True, chunk: int = 120) -> PosedBody:
+    def pose(
+        self,
+        ch: Mapping[str, Any],
+        n: int | None = None,
+        *,
+        with_vertices: bool = True,
+        chunk: int = 120,
+    ) -> PosedBody:
         """Posed vertices (float32) and bone heads (float64), body frame, for ``n`` frames."""
         import torch
 
@@ -274,7 +279,7 @@ class Body:
         verts, heads = [], []
         with torch.no_grad():
             for lo in range(0, n, chunk):
-                r = torch.from_numpy(rots[lo:lo + chunk]).float()
+                r = torch.from_numpy(rots[lo : lo + chunk]).float()
                 k = r.shape[0]
                 t = torch.zeros((k, r.shape[1], 4, 4), dtype=torch.float32)
                 t[:, :, :3, :3] = r

@@ -23,33 +23,56 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def synth(
-    output: Annotated[Path, typer.Option("--output", "-o", help="Output .mp4; the truth is "
-                                         "written next to it as .json.")] = Path("synth.mp4"),
-    exercise: Annotated[str, typer.Option(help="Activity: " + ", ".join(ACTIVITIES) + ".")
-                        ] = "glute_bridge",
-    fault: Annotated[str, typer.Option(help="Fault to act out: " + ", ".join(FAULTS)
-                                       + " (each applies to one exercise).")] = "none",
-    sag_from: Annotated[float | None, typer.Option(
-        "--sag-from", "--fault-from", help="Plank: seconds at which the fault (sag, pike, "
-        "knees down) begins.")] = None,
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output", "-o", help="Output .mp4; the truth is written next to it as .json."
+        ),
+    ] = Path("synth.mp4"),
+    exercise: Annotated[
+        str, typer.Option(help="Activity: " + ", ".join(ACTIVITIES) + ".")
+    ] = "glute_bridge",
+    fault: Annotated[
+        str,
+        typer.Option(
+            help="Fault to act out: " + ", ".join(FAULTS) + " (each applies to one exercise)."
+        ),
+    ] = "none",
+    sag_from: Annotated[
+        float | None,
+        typer.Option(
+            "--sag-from",
+            "--fault-from",
+            help="Plank: seconds at which the fault (sag, pike, knees down) begins.",
+        ),
+    ] = None,
     reps: Annotated[int, typer.Option(help="Bridge reps or cat-cow rounds.")] = 6,
-    duration: Annotated[float, typer.Option(help="Plank, standing and lying clip length, "
-                                            "seconds.")] = 20.0,
-    side: Annotated[str, typer.Option(help="Side of the body facing the camera: left or "
-                                      "right.")] = "left",
-    camera_height: Annotated[float, typer.Option(help="Camera height above the floor, "
-                                                 "metres.")] = 0.7,
-    camera_yaw: Annotated[float, typer.Option(help="Camera yaw off the pure side view, "
-                                              "degrees.")] = 0.0,
-    fill: Annotated[float, typer.Option(help="Share of the frame the body spans (sets the "
-                                        "camera distance).")] = 0.8,
-    body: Annotated[str, typer.Option(help="Body shape: average, female_slim, male_tall, "
-                                      "female_heavy, male_older.")] = "average",
+    duration: Annotated[
+        float, typer.Option(help="Plank, standing and lying clip length, seconds.")
+    ] = 20.0,
+    side: Annotated[
+        str, typer.Option(help="Side of the body facing the camera: left or right.")
+    ] = "left",
+    camera_height: Annotated[
+        float, typer.Option(help="Camera height above the floor, metres.")
+    ] = 0.7,
+    camera_yaw: Annotated[
+        float, typer.Option(help="Camera yaw off the pure side view, degrees.")
+    ] = 0.0,
+    fill: Annotated[
+        float, typer.Option(help="Share of the frame the body spans (sets the camera distance).")
+    ] = 0.8,
+    body: Annotated[
+        str,
+        typer.Option(help="Body shape: average, female_slim, male_tall, female_heavy, male_older."),
+    ] = "average",
     fps: Annotated[float, typer.Option(help="Frames per second (15-60 typical).")] = 30.0,
-    size: Annotated[str, typer.Option(help="Frame size WxH, e.g. 640x480 or 720x1280.")
-                    ] = "640x480",
-    tempo: Annotated[float, typer.Option(help="Tempo factor; above 1 moves and pauses "
-                                         "longer.")] = 1.0,
+    size: Annotated[
+        str, typer.Option(help="Frame size WxH, e.g. 640x480 or 720x1280.")
+    ] = "640x480",
+    tempo: Annotated[
+        float, typer.Option(help="Tempo factor; above 1 moves and pauses longer.")
+    ] = 1.0,
     seed: Annotated[int, typer.Option(help="Random seed (timing jitter, colours).")] = 0,
 ) -> dict[str, Any]:
     """Render a synthetic exercise clip and its ground-truth JSON."""
@@ -57,10 +80,21 @@ def synth(
 
     width, height = _size(size)
     spec = ClipSpec(
-        activity=exercise, fault=fault, reps=reps, duration_s=duration,
-        fault_from_s=sag_from if sag_from is not None else duration / 2, side=side,
-        body=body, camera_height_m=camera_height, camera_yaw_deg=camera_yaw, fill=fill,
-        fps=fps, width=width, height=height, tempo=tempo, seed=seed,
+        activity=exercise,
+        fault=fault,
+        reps=reps,
+        duration_s=duration,
+        fault_from_s=sag_from if sag_from is not None else duration / 2,
+        side=side,
+        body=body,
+        camera_height_m=camera_height,
+        camera_yaw_deg=camera_yaw,
+        fill=fill,
+        fps=fps,
+        width=width,
+        height=height,
+        tempo=tempo,
+        seed=seed,
     )
     if not 0.2 <= fill <= 0.98:
         raise SynthError(f"--fill must be within 0.2..0.98, got {fill}")

@@ -124,12 +124,23 @@ def _norm(v: Sequence[float]) -> tuple[float, float, float]:
 # --------------------------------------------------------------------------------------------
 # glute bridge
 # --------------------------------------------------------------------------------------------
-def glute_bridge(*, fps: float, reps: int = 8, lift_s: float = 1.2, lower_s: float = 1.5,
-                 top_hold_s: float = 1.0, rest_s: float = 1.0, lead_in_s: float = 1.5,
-                 top_deg: float = 180.0, partial_reps: Sequence[int] = (),
-                 partial_deg: float = 150.0, over_arch_reps: Sequence[int] = (),
-                 over_arch_deg: float = 203.0, rest_deg: float = 128.0,
-                 seed: int = 0) -> Motion:
+def glute_bridge(
+    *,
+    fps: float,
+    reps: int = 8,
+    lift_s: float = 1.2,
+    lower_s: float = 1.5,
+    top_hold_s: float = 1.0,
+    rest_s: float = 1.0,
+    lead_in_s: float = 1.5,
+    top_deg: float = 180.0,
+    partial_reps: Sequence[int] = (),
+    partial_deg: float = 150.0,
+    over_arch_reps: Sequence[int] = (),
+    over_arch_deg: float = 203.0,
+    rest_deg: float = 128.0,
+    seed: int = 0,
+) -> Motion:
     """Lying on the back, knees bent, feet flat; ``reps`` lifts of the hips.
 
     Rep numbers in ``partial_reps`` stop short (``partial_deg``); those in ``over_arch_reps``
@@ -154,9 +165,17 @@ def glute_bridge(*, fps: float, reps: int = 8, lift_s: float = 1.2, lower_s: flo
         top_end = hip.end
         hip.to(lower, rest_deg + rng.uniform(-2, 2))
         spine.to(lower, 0.0)
-        script.append(dict(index=k, start_s=start, top_start_s=start + lift, top_end_s=top_end,
-                           end_s=hip.end, partial=k in partial_reps,
-                           over_arch=k in over_arch_reps))
+        script.append(
+            dict(
+                index=k,
+                start_s=start,
+                top_start_s=start + lift,
+                top_end_s=top_end,
+                end_s=hip.end,
+                partial=k in partial_reps,
+                over_arch=k in over_arch_reps,
+            )
+        )
         hip.hold(rest_s * rng.uniform(0.8, 1.2))
         spine.hold_until(hip.end)
     hip.hold(1.0)
@@ -173,25 +192,51 @@ def glute_bridge(*, fps: float, reps: int = 8, lift_s: float = 1.2, lower_s: flo
         "knee_flex_r": 100.0,
     }
     return Motion(
-        exercise="glute_bridge", activity="glute_bridge", t=t, channels=ch,
-        target_measure="hip_angle", target=hip.sample(t),
+        exercise="glute_bridge",
+        activity="glute_bridge",
+        t=t,
+        channels=ch,
+        target_measure="hip_angle",
+        target=hip.sample(t),
         contact_front=("spine01", "spine02", "clavicle", "shoulder01", "head", "neck"),
-        contact_back=("foot", "toe"), base_pitch=-90.0, anchor=("upperarm01.L", "upperarm01.R"),
-        reps=script, keep_feet_planted=True,
-        params=dict(reps=reps, lift_s=lift_s, lower_s=lower_s, top_hold_s=top_hold_s,
-                    rest_s=rest_s, top_deg=top_deg, rest_deg=rest_deg,
-                    partial_reps=list(partial_reps), partial_deg=partial_deg,
-                    over_arch_reps=list(over_arch_reps), over_arch_deg=over_arch_deg),
+        contact_back=("foot", "toe"),
+        base_pitch=-90.0,
+        anchor=("upperarm01.L", "upperarm01.R"),
+        reps=script,
+        keep_feet_planted=True,
+        params=dict(
+            reps=reps,
+            lift_s=lift_s,
+            lower_s=lower_s,
+            top_hold_s=top_hold_s,
+            rest_s=rest_s,
+            top_deg=top_deg,
+            rest_deg=rest_deg,
+            partial_reps=list(partial_reps),
+            partial_deg=partial_deg,
+            over_arch_reps=list(over_arch_reps),
+            over_arch_deg=over_arch_deg,
+        ),
     )
 
 
 # --------------------------------------------------------------------------------------------
 # forearm plank
 # --------------------------------------------------------------------------------------------
-def plank(*, fps: float, duration: float = 20.0, setup_s: float = 2.0, fault: str = "none",
-          fault_from_s: float = 10.0, fault_ramp_s: float = 5.0, sag_deg: float = -20.0,
-          pike_deg: float = 26.0, knees_down_s: float = 4.0, knee_plank: bool = False,
-          seed: int = 0) -> Motion:
+def plank(
+    *,
+    fps: float,
+    duration: float = 20.0,
+    setup_s: float = 2.0,
+    fault: str = "none",
+    fault_from_s: float = 10.0,
+    fault_ramp_s: float = 5.0,
+    sag_deg: float = -20.0,
+    pike_deg: float = 26.0,
+    knees_down_s: float = 4.0,
+    knee_plank: bool = False,
+    seed: int = 0,
+) -> Motion:
     """Forearm plank: kneel on the forearms, straighten into the plank, hold, come down.
 
     ``fault``: ``none``; ``sag`` (alignment eases to ``sag_deg`` from ``fault_from_s`` over
@@ -212,8 +257,9 @@ def plank(*, fps: float, duration: float = 20.0, setup_s: float = 2.0, fault: st
     if fault in ("sag", "pike") and not knee_plank:
         worst = sag_deg if fault == "sag" else pike_deg
         align.hold_until(fault_from_s).to(fault_ramp_s, worst).hold_until(end_hold)
-        faults.append(dict(type="hips_sagging" if fault == "sag" else "hips_piked",
-                           onset_s=fault_from_s))
+        faults.append(
+            dict(type="hips_sagging" if fault == "sag" else "hips_piked", onset_s=fault_from_s)
+        )
     elif fault == "knees_down" and not knee_plank:
         align.hold_until(end_hold)
         knee.hold_until(fault_from_s).to(1.2, 92.0).hold(knees_down_s).to(1.2, 0.0)
@@ -243,25 +289,49 @@ def plank(*, fps: float, duration: float = 20.0, setup_s: float = 2.0, fault: st
     }
     holds = [dict(start_s=hold_start, end_s=end_hold, kind=kind)]
     return Motion(
-        exercise="plank", activity="plank", t=t, channels=ch,
+        exercise="plank",
+        activity="plank",
+        t=t,
+        channels=ch,
         target_measure="plank_alignment_knee" if knee_plank else "plank_alignment",
         target=target,
         contact_front=("lowerarm", "wrist", "finger", "metacarpal"),
-        contact_back=("lowerleg", "foot", "toe"), base_pitch=80.0,
-        anchor=("lowerarm01.L", "lowerarm01.R"), holds=holds, faults=faults,
-        params=dict(duration=duration, setup_s=setup_s, fault=fault, fault_from_s=fault_from_s,
-                    fault_ramp_s=fault_ramp_s, sag_deg=sag_deg, pike_deg=pike_deg,
-                    knees_down_s=knees_down_s, knee_plank=knee_plank),
+        contact_back=("upperleg02", "lowerleg", "foot", "toe"),
+        base_pitch=80.0,
+        anchor=("lowerarm01.L", "lowerarm01.R"),
+        holds=holds,
+        faults=faults,
+        params=dict(
+            duration=duration,
+            setup_s=setup_s,
+            fault=fault,
+            fault_from_s=fault_from_s,
+            fault_ramp_s=fault_ramp_s,
+            sag_deg=sag_deg,
+            pike_deg=pike_deg,
+            knees_down_s=knees_down_s,
+            knee_plank=knee_plank,
+        ),
     )
 
 
 # --------------------------------------------------------------------------------------------
 # cat-cow
 # --------------------------------------------------------------------------------------------
-def cat_cow(*, fps: float, rounds: int = 6, cat_deg: float = 30.0, cow_deg: float = -22.0,
-            move_s: float = 1.6, pause_s: float = 1.0, amplitude: float = 1.0,
-            lead_in_s: float = 1.5, shallow_rounds: Sequence[int] = (),
-            shallow_amplitude: float = 0.35, seed: int = 0) -> Motion:
+def cat_cow(
+    *,
+    fps: float,
+    rounds: int = 6,
+    cat_deg: float = 30.0,
+    cow_deg: float = -22.0,
+    move_s: float = 1.6,
+    pause_s: float = 1.0,
+    amplitude: float = 1.0,
+    lead_in_s: float = 1.5,
+    shallow_rounds: Sequence[int] = (),
+    shallow_amplitude: float = 0.35,
+    seed: int = 0,
+) -> Motion:
     """On hands and knees: ``rounds`` of rounding (cat) and arching (cow) the back."""
     rng = np.random.default_rng(seed)
     spine = Timeline(0.0).hold(lead_in_s)
@@ -281,10 +351,19 @@ def cat_cow(*, fps: float, rounds: int = 6, cat_deg: float = 30.0, cow_deg: floa
         cow_pause = pause_s * rng.uniform(0.85, 1.15) if pause_s > 0 else 0.0
         cow_peak = spine.end + cow_pause / 2
         spine.hold(cow_pause)
-        script.append(dict(index=k, start_s=start, peak_s=cat_peak, cow_s=cow_peak,
-                           end_s=spine.end, cat_pause_s=cat_pause, cow_pause_s=cow_pause,
-                           move_s=[second] if k == 1 else [first, second],
-                           shallow=k in shallow_rounds))
+        script.append(
+            dict(
+                index=k,
+                start_s=start,
+                peak_s=cat_peak,
+                cow_s=cow_peak,
+                end_s=spine.end,
+                cat_pause_s=cat_pause,
+                cow_pause_s=cow_pause,
+                move_s=[second] if k == 1 else [first, second],
+                shallow=k in shallow_rounds,
+            )
+        )
     spine.to(move_s * 0.7, 0.0).hold(1.2)
     t = frame_times(spine.end, fps)
     s = spine.sample(t)
@@ -300,14 +379,26 @@ def cat_cow(*, fps: float, rounds: int = 6, cat_deg: float = 30.0, cow_deg: floa
         "foot_w": _norm((0.0, 1.0, -0.45)),
     }
     return Motion(
-        exercise="cat_cow", activity="cat_cow", t=t, channels=ch,
+        exercise="cat_cow",
+        activity="cat_cow",
+        t=t,
+        channels=ch,
         contact_front=("wrist", "finger", "metacarpal"),
-        contact_back=("lowerleg", "foot", "toe"), base_pitch=90.0,
-        anchor=("lowerleg01.L", "lowerleg01.R"), reps=script,
-        params=dict(rounds=rounds, cat_deg=cat_deg, cow_deg=cow_deg, move_s=move_s,
-                    pause_s=pause_s, amplitude=amplitude, shallow_rounds=list(shallow_rounds),
-                    shallow_amplitude=shallow_amplitude,
-                    good_form_range_deg=cat_deg - cow_deg),
+        contact_back=("lowerleg", "foot", "toe"),
+        base_pitch=90.0,
+        anchor=("lowerleg01.L", "lowerleg01.R"),
+        reps=script,
+        params=dict(
+            rounds=rounds,
+            cat_deg=cat_deg,
+            cow_deg=cow_deg,
+            move_s=move_s,
+            pause_s=pause_s,
+            amplitude=amplitude,
+            shallow_rounds=list(shallow_rounds),
+            shallow_amplitude=shallow_amplitude,
+            good_form_range_deg=cat_deg - cow_deg,
+        ),
     )
 
 
@@ -334,8 +425,15 @@ def standing(*, fps: float, duration: float = 10.0, seed: int = 0) -> Motion:
         "upperarm_w": (1 - a) * down + a * front,
         "forearm_w": (1 - a) * fore_down + a * fore_up,
     }
-    return Motion(exercise="none", activity="standing", t=t, channels=ch,
-                  contact_back=("foot", "toe"), base_pitch=0.0, params=dict(duration=duration))
+    return Motion(
+        exercise="none",
+        activity="standing",
+        t=t,
+        channels=ch,
+        contact_back=("foot", "toe"),
+        base_pitch=0.0,
+        params=dict(duration=duration),
+    )
 
 
 def lying(*, fps: float, duration: float = 10.0, seed: int = 0) -> Motion:
@@ -353,7 +451,14 @@ def lying(*, fps: float, duration: float = 10.0, seed: int = 0) -> Motion:
         "forearm_w": _norm((0.12, -1.0, -0.05)),
         "hand_w": _norm((0.05, -1.0, -0.12)),
     }
-    return Motion(exercise="none", activity="lying", t=t, channels=ch,
-                  contact_front=("spine", "clavicle", "shoulder01", "head", "neck"),
-                  contact_back=("lowerleg", "foot", "upperleg"), base_pitch=-90.0,
-                  anchor=("upperarm01.L", "upperarm01.R"), params=dict(duration=duration))
+    return Motion(
+        exercise="none",
+        activity="lying",
+        t=t,
+        channels=ch,
+        contact_front=("spine", "clavicle", "shoulder01", "head", "neck", "pelvis"),
+        contact_back=("lowerleg", "foot", "upperleg"),
+        base_pitch=-90.0,
+        anchor=("upperarm01.L", "upperarm01.R"),
+        params=dict(duration=duration),
+    )

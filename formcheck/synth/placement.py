@@ -54,8 +54,7 @@ def _measure(body: Body, heads: FloatArray, name: str) -> FloatArray:
     return np.mean(vals, axis=0)
 
 
-def _solve_hip(body: Body, ch: dict[str, Any], n: int, name: str,
-               target: FloatArray) -> FloatArray:
+def _solve_hip(body: Body, ch: dict[str, Any], n: int, name: str, target: FloatArray) -> FloatArray:
     """Hip flexion per frame so that the measure ``name`` equals ``target`` (secant)."""
     slope = -1.0 if name == "hip_angle" else 1.0
     x0 = np.zeros(n)
@@ -79,8 +78,9 @@ def _solve_hip(body: Body, ch: dict[str, Any], n: int, name: str,
     return x1
 
 
-def _solve_pitch(vb: FloatArray, front: npt.NDArray[np.int64], back: npt.NDArray[np.int64],
-                 guess: FloatArray) -> FloatArray:
+def _solve_pitch(
+    vb: FloatArray, front: npt.NDArray[np.int64], back: npt.NDArray[np.int64], guess: FloatArray
+) -> FloatArray:
     """Pitch per frame making the lowest front and back contact vertices equally high."""
     yf, zf = vb[:, front, 1], vb[:, front, 2]
     yb, zb = vb[:, back, 1], vb[:, back, 2]
@@ -104,8 +104,9 @@ def _solve_pitch(vb: FloatArray, front: npt.NDArray[np.int64], back: npt.NDArray
         if not np.isnan(lo).any():
             break
     if np.isnan(lo).any():
-        raise RuntimeError("could not place the body on the floor (no pitch touches both "
-                           "contact regions)")
+        raise RuntimeError(
+            "could not place the body on the floor (no pitch touches both contact regions)"
+        )
     flo = f(lo)
     for _ in range(40):
         mid = 0.5 * (lo + hi)
@@ -142,8 +143,12 @@ def place(body: Body, motion: Motion, *, iterations: int = 4) -> Placed:
         if motion.keep_feet_planted:
             heads_w = to_world(posed.heads, pitch, np.zeros((n, 3)))
             j = body.joints(heads_w)
-            d = (j["left_ankle"][:, 1] + j["right_ankle"][:, 1]
-                 - j["left_shoulder"][:, 1] - j["right_shoulder"][:, 1]) / 2
+            d = (
+                j["left_ankle"][:, 1]
+                + j["right_ankle"][:, 1]
+                - j["left_shoulder"][:, 1]
+                - j["right_shoulder"][:, 1]
+            ) / 2
             if d_target is None:
                 d_target = float(d[0])
             err = d - d_target
@@ -151,8 +156,9 @@ def place(body: Body, motion: Motion, *, iterations: int = 4) -> Placed:
                 slope = np.full(n, 0.0065)  # metres of heel travel per degree of knee flexion
             else:
                 dk = knee - prev[0]
-                slope = np.where(np.abs(dk) > 1e-4, (d - prev[1]) / np.where(dk == 0, 1, dk),
-                                 0.0065)
+                slope = np.where(
+                    np.abs(dk) > 1e-4, (d - prev[1]) / np.where(dk == 0, 1, dk), 0.0065
+                )
                 slope = np.where(np.abs(slope) < 1e-3, 0.0065, slope)
             prev = (knee.copy(), d)
             if it < iterations - 1:
@@ -176,9 +182,18 @@ def place(body: Body, motion: Motion, *, iterations: int = 4) -> Placed:
     verts[..., 1] -= centre
     heads[..., 1] -= centre
     shift[:, 1] -= centre
-    gap = np.stack([
-        verts[:, front, 2].min(1) if front is not None else np.zeros(n),
-        verts[:, back, 2].min(1),
-    ], axis=1)
-    return Placed(vertices=verts, heads=heads, pitch=pitch, shift=shift, channels=ch,
-                  contact_gap_m=gap)
+    gap = np.stack(
+        [
+            verts[:, front, 2].min(1) if front is not None else np.zeros(n),
+            verts[:, back, 2].min(1),
+        ],
+        axis=1,
+    )
+    return Placed(
+        vertices=verts.astype(np.float32, copy=False),
+        heads=heads,
+        pitch=pitch,
+        shift=shift,
+        channels=ch,
+        contact_gap_m=gap,
+    )

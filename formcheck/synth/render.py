@@ -25,8 +25,18 @@ from formcheck.synth import truth as truths
 log = logging.getLogger(__name__)
 
 ACTIVITIES = ("glute_bridge", "plank", "cat_cow", "standing", "lying")
-FAULTS = ("none", "sag", "pike", "knees_down", "knee_plank", "partial", "over_arch",
-          "shallow", "no_pause", "rushed")
+FAULTS = (
+    "none",
+    "sag",
+    "pike",
+    "knees_down",
+    "knee_plank",
+    "partial",
+    "over_arch",
+    "shallow",
+    "no_pause",
+    "rushed",
+)
 _FAULTS_FOR = {
     "glute_bridge": {"none", "partial", "over_arch"},
     "plank": {"none", "sag", "pike", "knees_down", "knee_plank"},
@@ -71,11 +81,12 @@ class ClipSpec:
 def make_motion(spec: ClipSpec) -> motions.Motion:
     """The scripted motion for ``spec`` (validates activity and fault)."""
     if spec.activity not in ACTIVITIES:
-        raise SynthError(f"unknown exercise {spec.activity!r}; choose from "
-                         f"{', '.join(ACTIVITIES)}")
+        raise SynthError(f"unknown exercise {spec.activity!r}; choose from {', '.join(ACTIVITIES)}")
     if spec.fault not in _FAULTS_FOR[spec.activity]:
-        raise SynthError(f"fault {spec.fault!r} does not apply to {spec.activity}; choose from "
-                         f"{', '.join(sorted(_FAULTS_FOR[spec.activity]))}")
+        raise SynthError(
+            f"fault {spec.fault!r} does not apply to {spec.activity}; choose from "
+            f"{', '.join(sorted(_FAULTS_FOR[spec.activity]))}"
+        )
     if spec.fps < 5 or spec.fps > 120:
         raise SynthError(f"fps {spec.fps} outside 5..120")
     k, fps, seed, tempo = dict(spec.extra), spec.fps, spec.seed, spec.tempo
@@ -86,20 +97,35 @@ def make_motion(spec: ClipSpec) -> motions.Motion:
             k.setdefault("partial_reps", tuple(range(2, spec.reps + 1, 2)))
         if spec.fault == "over_arch":
             k.setdefault("over_arch_reps", tuple(range(2, spec.reps + 1, 2)))
-        return motions.glute_bridge(fps=fps, reps=spec.reps, lift_s=1.2 * tempo,
-                                    lower_s=1.5 * tempo, top_hold_s=1.0 * tempo,
-                                    rest_s=1.0 * tempo, seed=seed, **k)
+        return motions.glute_bridge(
+            fps=fps,
+            reps=spec.reps,
+            lift_s=1.2 * tempo,
+            lower_s=1.5 * tempo,
+            top_hold_s=1.0 * tempo,
+            rest_s=1.0 * tempo,
+            seed=seed,
+            **k,
+        )
     if spec.activity == "plank":
         if spec.duration_s < 8:
             raise SynthError("a plank clip needs --duration of at least 8 s")
         fault = "none" if spec.fault == "knee_plank" else spec.fault
         if fault != "none" and not 3.5 < spec.fault_from_s < spec.duration_s - 4:
-            raise SynthError(f"--sag-from/--fault-from {spec.fault_from_s} s must leave the "
-                             f"setup (3.5 s) and 4 s before the end of a {spec.duration_s} s "
-                             "clip")
-        return motions.plank(fps=fps, duration=spec.duration_s, fault=fault,
-                             fault_from_s=spec.fault_from_s,
-                             knee_plank=spec.fault == "knee_plank", seed=seed, **k)
+            raise SynthError(
+                f"--sag-from/--fault-from {spec.fault_from_s} s must leave the "
+                f"setup (3.5 s) and 4 s before the end of a {spec.duration_s} s "
+                "clip"
+            )
+        return motions.plank(
+            fps=fps,
+            duration=spec.duration_s,
+            fault=fault,
+            fault_from_s=spec.fault_from_s,
+            knee_plank=spec.fault == "knee_plank",
+            seed=seed,
+            **k,
+        )
     if spec.activity == "cat_cow":
         move, pause = 1.6 * tempo, 1.0 * tempo
         if spec.fault == "rushed":
@@ -108,8 +134,9 @@ def make_motion(spec: ClipSpec) -> motions.Motion:
             pause = 0.0
         if spec.fault == "shallow":
             k.setdefault("shallow_rounds", tuple(range(1, spec.reps + 1)))
-        return motions.cat_cow(fps=fps, rounds=spec.reps, move_s=move, pause_s=pause,
-                               seed=seed, **k)
+        return motions.cat_cow(
+            fps=fps, rounds=spec.reps, move_s=move, pause_s=pause, seed=seed, **k
+        )
     if spec.activity == "standing":
         return motions.standing(fps=fps, duration=spec.duration_s, seed=seed)
     return motions.lying(fps=fps, duration=spec.duration_s, seed=seed)
@@ -119,11 +146,15 @@ def _look(spec: ClipSpec) -> Any:
     from formcheck.synth.scene import BOTTOM_COLOURS, MAT_COLOURS, SKIN_TONES, TOP_COLOURS, Look
 
     if spec.look is not None:
-        return Look(**spec.look)
+        return Look(**spec.look)  # type: ignore[arg-type]
     rng = np.random.default_rng([spec.seed, 7])
     pick = lambda d: sorted(d)[int(rng.integers(len(d)))]  # noqa: E731
-    return Look(skin=pick(SKIN_TONES), top=pick(TOP_COLOURS), bottom=pick(BOTTOM_COLOURS),
-                mat=pick(MAT_COLOURS))
+    return Look(
+        skin=pick(SKIN_TONES),
+        top=pick(TOP_COLOURS),
+        bottom=pick(BOTTOM_COLOURS),
+        mat=pick(MAT_COLOURS),
+    )
 
 
 def fit_camera(vertices: np.ndarray, spec: ClipSpec) -> Any:
@@ -140,8 +171,13 @@ def fit_camera(vertices: np.ndarray, spec: ClipSpec) -> Any:
 
     def cam(d: float) -> Camera:
         pos = (sign * d * np.cos(yaw), target[1] + d * np.sin(yaw), spec.camera_height_m)
-        return Camera(position=(float(pos[0]), float(pos[1]), float(pos[2])), target=target,
-                      yfov_deg=spec.fov_deg, width=spec.width, height=spec.height)
+        return Camera(
+            position=(float(pos[0]), float(pos[1]), float(pos[2])),
+            target=target,
+            yfov_deg=spec.fov_deg,
+            width=spec.width,
+            height=spec.height,
+        )
 
     def span(d: float) -> float:
         px = cam(d).project(pts)
@@ -159,8 +195,9 @@ def fit_camera(vertices: np.ndarray, spec: ClipSpec) -> Any:
     return cam(hi_d)
 
 
-def render_clip(spec: ClipSpec, out: str | Path, *,
-                progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+def render_clip(
+    spec: ClipSpec, out: str | Path, *, progress: Callable[[int, int], None] | None = None
+) -> dict[str, Any]:
     """Render ``spec`` to the MP4 ``out`` and write its truth next to it (``.json``)."""
     os.environ.setdefault("LP_NUM_THREADS", "2")
     from formcheck.synth.body import BODIES, Body
@@ -188,16 +225,19 @@ def render_clip(spec: ClipSpec, out: str | Path, *,
     joints_w = body.joints(placed.heads)
     joints_px = {k: camera.project(v) for k, v in joints_w.items()}
     n = len(motion.t)
-    with Renderer(camera, body.faces, vertex_colours(body, look), look) as r, \
-            VideoWriter(out, spec.width, spec.height, spec.fps, crf=spec.crf) as w:
+    with (
+        Renderer(camera, body.faces, vertex_colours(body, look), look) as r,
+        VideoWriter(out, spec.width, spec.height, spec.fps, crf=spec.crf) as w,
+    ):
         for i in range(n):
             w.write(r.render(placed.vertices[i]))
             if progress is not None:
                 progress(i + 1, n)
     cam_pos = np.asarray(camera.position)
     render_params = {
-        "spec": {k: (list(v) if isinstance(v, tuple) else v)
-                 for k, v in dataclasses.asdict(spec).items()},
+        "spec": {
+            k: (list(v) if isinstance(v, tuple) else v) for k, v in dataclasses.asdict(spec).items()
+        },
         "body": spec.body,
         "phenotype": body.phenotype,
         "look": dataclasses.asdict(look),
@@ -205,8 +245,9 @@ def render_clip(spec: ClipSpec, out: str | Path, *,
             "position_m": [round(float(x), 4) for x in cam_pos],
             "target_m": [round(float(x), 4) for x in camera.target],
             "height_m": spec.camera_height_m,
-            "distance_m": round(float(np.linalg.norm(cam_pos[:2] - np.asarray(
-                camera.target[:2]))), 4),
+            "distance_m": round(
+                float(np.linalg.norm(cam_pos[:2] - np.asarray(camera.target[:2]))), 4
+            ),
             "yaw_deg": spec.camera_yaw_deg,
             "yfov_deg": spec.fov_deg,
         },
@@ -215,11 +256,18 @@ def render_clip(spec: ClipSpec, out: str | Path, *,
         "seed": spec.seed,
         "generator": "formcheck.synth",
     }
-    data = truths.build(motion, joints_world=joints_w, joints_px=joints_px,
-                        spinal_flexion=np.asarray(placed.channels["spine_flex"], float)
-                        * np.ones(n),
-                        camera_side=spec.side, video=out.name, fps=spec.fps,
-                        width=spec.width, height=spec.height, render=render_params)
+    data = truths.build(
+        motion,
+        joints_world=joints_w,
+        joints_px=joints_px,
+        spinal_flexion=np.asarray(placed.channels["spine_flex"], float) * np.ones(n),
+        camera_side=spec.side,
+        video=out.name,
+        fps=spec.fps,
+        width=spec.width,
+        height=spec.height,
+        render=render_params,
+    )
     problems = truths.validate(data)
     if problems:
         raise RuntimeError("generated truth is invalid: " + "; ".join(problems))

@@ -108,8 +108,10 @@ def vertex_colours(body: Any, look: Look) -> npt.NDArray[np.uint8]:
     head = body.vertices_of("head", "neck")
     v = body.ref_vertices
     top_of_head = v[head, 2].max()
-    hair = head[(v[head, 2] > top_of_head - 0.09) | ((v[head, 1] > body.head("head")[1] + 0.03)
-                                                     & (v[head, 2] > body.head("head")[2]))]
+    hair = head[
+        (v[head, 2] > top_of_head - 0.09)
+        | ((v[head, 1] > body.head("head")[1] + 0.03) & (v[head, 2] > body.head("head")[2]))
+    ]
     col[hair] = (0.16, 0.11, 0.08)
     rgba = np.concatenate([col, np.ones((n, 1))], axis=1)
     return (np.clip(rgba, 0, 1) * 255).astype(np.uint8)
@@ -118,9 +120,16 @@ def vertex_colours(body: Any, look: Look) -> npt.NDArray[np.uint8]:
 class Renderer:
     """Renders one body mesh per frame in a fixed room; use as a context manager."""
 
-    def __init__(self, camera: Camera, faces: npt.NDArray[np.int64],
-                 colours: npt.NDArray[np.uint8], look: Look, *, mat_centre_y: float = 0.0,
-                 wall_distance: float = 1.2) -> None:
+    def __init__(
+        self,
+        camera: Camera,
+        faces: npt.NDArray[np.int64],
+        colours: npt.NDArray[np.uint8],
+        look: Look,
+        *,
+        mat_centre_y: float = 0.0,
+        wall_distance: float = 1.2,
+    ) -> None:
         import pyrender
         import trimesh
 
@@ -139,10 +148,10 @@ class Renderer:
         # the wall stands behind the body, on the far side from the camera
         wall_x = -wall_distance if camera.position[0] >= 0 else wall_distance
         wall.apply_translation((wall_x, 0, 2.0))
-        for mesh, colour in ((floor, look.floor), (mat, MAT_COLOURS[look.mat]),
-                             (wall, look.wall)):
+        for mesh, colour in ((floor, look.floor), (mat, MAT_COLOURS[look.mat]), (wall, look.wall)):
             material = pyrender.MetallicRoughnessMaterial(
-                baseColorFactor=(*colour, 1.0), metallicFactor=0.0, roughnessFactor=0.9)
+                baseColorFactor=(*colour, 1.0), metallicFactor=0.0, roughnessFactor=0.9
+            )
             scene.add(pyrender.Mesh.from_trimesh(mesh, material=material, smooth=False))
         fx, fy, cx, cy = camera.intrinsics()
         cam = pyrender.IntrinsicsCamera(fx=fx, fy=fy, cx=cx, cy=cy, znear=0.05, zfar=30.0)
@@ -153,7 +162,14 @@ class Renderer:
         scene.add(fill, pose=_look_pose((camera.position[0], camera.position[1] - 2.0, 1.2)))
         self.scene = scene
         self._node: Any = None
-        self._renderer = pyrender.OffscreenRenderer(camera.width, camera.height)
+        try:
+            self._renderer = pyrender.OffscreenRenderer(camera.width, camera.height)
+        except (AttributeError, ImportError) as e:
+            raise RuntimeError(
+                "could not open an OSMesa OpenGL context: install libosmesa6 and "
+                "PyOpenGL==3.1.7, and import formcheck.synth.scene before pyrender or OpenGL "
+                f"(PYOPENGL_PLATFORM={os.environ.get('PYOPENGL_PLATFORM')!r}): {e}"
+            ) from e
         _fix_program_cache(self._renderer)
 
     def render(self, vertices: FloatArray) -> npt.NDArray[np.uint8]:
@@ -162,8 +178,9 @@ class Renderer:
         The body mesh is created once; later frames overwrite its vertex buffer in place
         (new pyrender meshes per frame leak about 13 MB each under OSMesa).
         """
-        mesh = self._trimesh.Trimesh(vertices=vertices, faces=self.faces,
-                                     vertex_colors=self.colours, process=False)
+        mesh = self._trimesh.Trimesh(
+            vertices=vertices, faces=self.faces, vertex_colors=self.colours, process=False
+        )
         if self._node is None:
             self._node = self.scene.add(self._pyrender.Mesh.from_trimesh(mesh, smooth=True))
         else:
@@ -173,8 +190,11 @@ class Renderer:
             if prim._in_context():
                 from OpenGL import GL
 
-                data = np.ascontiguousarray(np.hstack(
-                    (prim.positions, prim.normals, prim.color_0)).astype(np.float32).ravel())
+                data = np.ascontiguousarray(
+                    np.hstack((prim.positions, prim.normals, prim.color_0))
+                    .astype(np.float32)
+                    .ravel()
+                )
                 self._renderer._platform.make_current()
                 GL.glBindBuffer(GL.GL_ARRAY_BUFFER, prim._buffers[0])
                 GL.glBufferSubData(GL.GL_ARRAY_BUFFER, 0, data.nbytes, data)
@@ -197,8 +217,7 @@ class Renderer:
 
 def _look_pose(position: tuple[float, float, float]) -> FloatArray:
     """Pose of a light at ``position`` pointing at the origin (lights shine along their -z)."""
-    return Camera(position=position, target=(0.0, 0.0, 0.3), yfov_deg=60, width=2,
-                  height=2).pose()
+    return Camera(position=position, target=(0.0, 0.0, 0.3), yfov_deg=60, width=2, height=2).pose()
 
 
 def _fix_program_cache(offscreen: Any) -> None:
@@ -213,11 +232,18 @@ def _fix_program_cache(offscreen: Any) -> None:
     original = cache.get_program
     memo: dict[Any, Any] = {}
 
-    def get_program(vertex_shader: str, fragment_shader: str,
-                    geometry_shader: str | None = None, defines: dict[str, Any] | None = None
-                    ) -> Any:
-        key = (vertex_shader, fragment_shader, geometry_shader,
-               tuple(sorted((defines or {}).items())))
+    def get_program(
+        vertex_shader: str,
+        fragment_shader: str,
+        geometry_shader: str | None = None,
+        defines: dict[str, Any] | None = None,
+    ) -> Any:
+        key = (
+            vertex_shader,
+            fragment_shader,
+            geometry_shader,
+            tuple(sorted((defines or {}).items())),
+        )
         if key not in memo:
             memo[key] = original(vertex_shader, fragment_shader, geometry_shader, defines)
         return memo[key]

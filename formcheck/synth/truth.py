@@ -29,14 +29,43 @@ from formcheck.synth.motion import (
 
 SCHEMA = "formcheck.truth/1"
 EXERCISES = ("glute_bridge", "plank", "cat_cow", "none")
-FAULT_TYPES = ("hips_sagging", "hips_piked", "knees_down", "partial_rep", "over_arch",
-               "head_dropping", "shallow_range", "no_pause", "rushing")
-JOINT_NAMES = tuple(f"{s}_{j}" for j in ("shoulder", "hip", "knee", "ankle")
-                    for s in ("left", "right"))
-FRAME_SERIES = ("t_s", "hip_angle_deg", "knee_angle_deg", "plank_alignment_deg",
-                "spinal_flexion_deg")
-REQUIRED = ("schema", "video", "exercise", "fps", "width", "height", "frame_count",
-            "duration_s", "camera_side", "render", "reps", "holds", "faults", "frames")
+FAULT_TYPES = (
+    "hips_sagging",
+    "hips_piked",
+    "knees_down",
+    "partial_rep",
+    "over_arch",
+    "head_dropping",
+    "shallow_range",
+    "no_pause",
+    "rushing",
+)
+JOINT_NAMES = tuple(
+    f"{s}_{j}" for j in ("shoulder", "hip", "knee", "ankle") for s in ("left", "right")
+)
+FRAME_SERIES = (
+    "t_s",
+    "hip_angle_deg",
+    "knee_angle_deg",
+    "plank_alignment_deg",
+    "spinal_flexion_deg",
+)
+REQUIRED = (
+    "schema",
+    "video",
+    "exercise",
+    "fps",
+    "width",
+    "height",
+    "frame_count",
+    "duration_s",
+    "camera_side",
+    "render",
+    "reps",
+    "holds",
+    "faults",
+    "frames",
+)
 FloatArray = npt.NDArray[np.float64]
 
 
@@ -65,17 +94,27 @@ def side_series(joints: Mapping[str, FloatArray], side: str) -> dict[str, FloatA
     }
 
 
-def build(motion: Motion, *, joints_world: Mapping[str, FloatArray],
-          joints_px: Mapping[str, FloatArray], spinal_flexion: FloatArray, camera_side: str,
-          video: str, fps: float, width: int, height: int,
-          render: dict[str, Any]) -> dict[str, Any]:
+def build(
+    motion: Motion,
+    *,
+    joints_world: Mapping[str, FloatArray],
+    joints_px: Mapping[str, FloatArray],
+    spinal_flexion: FloatArray,
+    camera_side: str,
+    video: str,
+    fps: float,
+    width: int,
+    height: int,
+    render: dict[str, Any],
+) -> dict[str, Any]:
     """The truth dictionary of one clip (see samples/README.md)."""
     t = motion.t
     n = len(t)
     dt = 1.0 / fps
     series = side_series(joints_world, camera_side)
-    hip, knee, align = (series[k] for k in ("hip_angle_deg", "knee_angle_deg",
-                                            "plank_alignment_deg"))
+    hip, knee, align = (
+        series[k] for k in ("hip_angle_deg", "knee_angle_deg", "plank_alignment_deg")
+    )
     reps: list[dict[str, Any]] = []
     holds: list[dict[str, Any]] = []
     faults: list[dict[str, Any]] = []
@@ -86,24 +125,42 @@ def build(motion: Motion, *, joints_world: Mapping[str, FloatArray],
             k = int(np.flatnonzero(inside)[np.argmax(hip[inside])])
             peak = float(hip[k])
             top = (rep["top_start_s"] + rep["top_end_s"]) / 2
-            entry = dict(index=rep["index"], start_s=_r(rep["start_s"]), peak_s=_r(top),
-                         end_s=_r(rep["end_s"]),
-                         top_hold_s=_r(rep["top_end_s"] - rep["top_start_s"]),
-                         peak_hip_angle_deg=_r(peak, 2),
-                         partial=bool(peak < BRIDGE_PARTIAL_DEG),
-                         over_arch=bool(peak > BRIDGE_OVER_ARCH_DEG))
+            entry = dict(
+                index=rep["index"],
+                start_s=_r(rep["start_s"]),
+                peak_s=_r(top),
+                end_s=_r(rep["end_s"]),
+                top_hold_s=_r(rep["top_end_s"] - rep["top_start_s"]),
+                peak_hip_angle_deg=_r(peak, 2),
+                partial=bool(peak < BRIDGE_PARTIAL_DEG),
+                over_arch=bool(peak > BRIDGE_OVER_ARCH_DEG),
+            )
             reps.append(entry)
             if entry["partial"]:
-                faults.append(dict(type="partial_rep", rep=rep["index"],
-                                   onset_s=entry["start_s"], start_s=entry["start_s"],
-                                   end_s=entry["end_s"], threshold_deg=BRIDGE_PARTIAL_DEG,
-                                   worst_deg=entry["peak_hip_angle_deg"]))
+                faults.append(
+                    dict(
+                        type="partial_rep",
+                        rep=rep["index"],
+                        onset_s=entry["start_s"],
+                        start_s=entry["start_s"],
+                        end_s=entry["end_s"],
+                        threshold_deg=BRIDGE_PARTIAL_DEG,
+                        worst_deg=entry["peak_hip_angle_deg"],
+                    )
+                )
             if entry["over_arch"]:
                 for a, b in _runs(inside & (hip > BRIDGE_OVER_ARCH_DEG), t, dt):
-                    faults.append(dict(type="over_arch", rep=rep["index"],
-                                       onset_s=entry["start_s"], start_s=_r(a), end_s=_r(b),
-                                       threshold_deg=BRIDGE_OVER_ARCH_DEG,
-                                       worst_deg=entry["peak_hip_angle_deg"]))
+                    faults.append(
+                        dict(
+                            type="over_arch",
+                            rep=rep["index"],
+                            onset_s=entry["start_s"],
+                            start_s=_r(a),
+                            end_s=_r(b),
+                            threshold_deg=BRIDGE_OVER_ARCH_DEG,
+                            worst_deg=entry["peak_hip_angle_deg"],
+                        )
+                    )
 
     elif motion.exercise == "plank":
         onsets = {f["type"]: f["onset_s"] for f in motion.faults}
@@ -115,9 +172,15 @@ def build(motion: Motion, *, joints_world: Mapping[str, FloatArray],
             pike = inside & (measure > PLANK_PIKE_DEG)
             kneel = inside & (knee < KNEES_DOWN_KNEE_DEG) if kind == "plank" else inside & False
             good = inside & ~sag & ~pike & ~kneel
-            holds.append(dict(start_s=_r(h["start_s"]), end_s=_r(h["end_s"]),
-                              duration_s=_r(h["end_s"] - h["start_s"]),
-                              good_form_s=_r(good.sum() * dt), kind=kind))
+            holds.append(
+                dict(
+                    start_s=_r(h["start_s"]),
+                    end_s=_r(h["end_s"]),
+                    duration_s=_r(h["end_s"] - h["start_s"]),
+                    good_form_s=_r(good.sum() * dt),
+                    kind=kind,
+                )
+            )
             for ftype, mask, thr, worst in (
                 ("hips_sagging", sag, PLANK_SAG_DEG, np.min),
                 ("hips_piked", pike, PLANK_PIKE_DEG, np.max),
@@ -127,9 +190,16 @@ def build(motion: Motion, *, joints_world: Mapping[str, FloatArray],
                 for a, b in _runs(mask, t, dt):
                     sel = (t >= a) & (t < b)
                     onset = onsets.get(ftype, a)
-                    faults.append(dict(type=ftype, onset_s=_r(min(onset, a)), start_s=_r(a),
-                                       end_s=_r(b), threshold_deg=thr,
-                                       worst_deg=_r(worst(vals[sel]), 2)))
+                    faults.append(
+                        dict(
+                            type=ftype,
+                            onset_s=_r(min(onset, a)),
+                            start_s=_r(a),
+                            end_s=_r(b),
+                            threshold_deg=thr,
+                            worst_deg=_r(worst(vals[sel]), 2),
+                        )
+                    )
 
     elif motion.exercise == "cat_cow":
         good_range = float(motion.params["good_form_range_deg"])
@@ -138,27 +208,57 @@ def build(motion: Motion, *, joints_world: Mapping[str, FloatArray],
             inside = (t >= rd["start_s"]) & (t <= rd["end_s"])
             flex = float(spinal_flexion[inside].max())
             ext = float(spinal_flexion[inside].min())
-            entry = dict(index=rd["index"], start_s=_r(rd["start_s"]), peak_s=_r(rd["peak_s"]),
-                         cow_s=_r(rd["cow_s"]), end_s=_r(rd["end_s"]),
-                         flexion_deg=_r(flex, 2), extension_deg=_r(ext, 2),
-                         range_deg=_r(flex - ext, 2), cat_pause_s=_r(rd["cat_pause_s"]),
-                         cow_pause_s=_r(rd["cow_pause_s"]))
+            entry = dict(
+                index=rd["index"],
+                start_s=_r(rd["start_s"]),
+                peak_s=_r(rd["peak_s"]),
+                cow_s=_r(rd["cow_s"]),
+                end_s=_r(rd["end_s"]),
+                flexion_deg=_r(flex, 2),
+                extension_deg=_r(ext, 2),
+                range_deg=_r(flex - ext, 2),
+                cat_pause_s=_r(rd["cat_pause_s"]),
+                cow_pause_s=_r(rd["cow_pause_s"]),
+            )
             reps.append(entry)
-            base = dict(onset_s=entry["start_s"], start_s=entry["start_s"],
-                        end_s=entry["end_s"], round=rd["index"])
+            base = dict(
+                onset_s=entry["start_s"],
+                start_s=entry["start_s"],
+                end_s=entry["end_s"],
+                round=rd["index"],
+            )
             if flex - ext < shallow_thr:
-                faults.append(dict(type="shallow_range", threshold_deg=_r(shallow_thr, 2),
-                                   worst_deg=entry["range_deg"], **base))
+                faults.append(
+                    dict(
+                        type="shallow_range",
+                        threshold_deg=_r(shallow_thr, 2),
+                        worst_deg=entry["range_deg"],
+                        **base,
+                    )
+                )
             if min(rd["cat_pause_s"], rd["cow_pause_s"]) < NO_PAUSE_S:
-                faults.append(dict(type="no_pause", threshold_deg=None, threshold_s=NO_PAUSE_S,
-                                   worst_deg=None,
-                                   worst_s=_r(min(rd["cat_pause_s"], rd["cow_pause_s"])),
-                                   **base))
+                faults.append(
+                    dict(
+                        type="no_pause",
+                        threshold_deg=None,
+                        threshold_s=NO_PAUSE_S,
+                        worst_deg=None,
+                        worst_s=_r(min(rd["cat_pause_s"], rd["cow_pause_s"])),
+                        **base,
+                    )
+                )
             moves = rd.get("move_s", [])
             if moves and min(moves) < RUSHING_TRANSITION_S:
-                faults.append(dict(type="rushing", threshold_deg=None,
-                                   threshold_s=RUSHING_TRANSITION_S, worst_deg=None,
-                                   worst_s=_r(min(moves)), **base))
+                faults.append(
+                    dict(
+                        type="rushing",
+                        threshold_deg=None,
+                        threshold_s=RUSHING_TRANSITION_S,
+                        worst_deg=None,
+                        worst_s=_r(min(moves)),
+                        **base,
+                    )
+                )
 
     frames: dict[str, Any] = {
         "t_s": [_r(x, 4) for x in t],
@@ -182,11 +282,13 @@ def build(motion: Motion, *, joints_world: Mapping[str, FloatArray],
         "camera_side": camera_side,
         "render": render,
         "thresholds": {
-            "plank_sag_deg": PLANK_SAG_DEG, "plank_pike_deg": PLANK_PIKE_DEG,
+            "plank_sag_deg": PLANK_SAG_DEG,
+            "plank_pike_deg": PLANK_PIKE_DEG,
             "bridge_partial_deg": BRIDGE_PARTIAL_DEG,
             "bridge_over_arch_deg": BRIDGE_OVER_ARCH_DEG,
             "knees_down_knee_deg": KNEES_DOWN_KNEE_DEG,
-            "shallow_range_share": SHALLOW_RANGE_SHARE, "no_pause_s": NO_PAUSE_S,
+            "shallow_range_share": SHALLOW_RANGE_SHARE,
+            "no_pause_s": NO_PAUSE_S,
             "rushing_transition_s": RUSHING_TRANSITION_S,
         },
         "reps": reps,

@@ -26,8 +26,16 @@ class VideoWriter:
         ...     w.write(np.zeros((48, 64, 3), np.uint8))
     """
 
-    def __init__(self, path: str | Path, width: int, height: int, fps: float, *,
-                 crf: int = 26, preset: str = "medium") -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        width: int,
+        height: int,
+        fps: float,
+        *,
+        crf: int = 26,
+        preset: str = "medium",
+    ) -> None:
         import av
 
         if width % 2 or height % 2:
