@@ -46,6 +46,8 @@ from formcheck.signals import SideView
 
 NEEDED = ("shoulder", "elbow", "hip", "knee", "ankle")
 SETTLE_WINDOW_S = 0.3
+#: Knee this close to the floor line (in upper-arm lengths) = resting on the knee.
+KNEE_ON_FLOOR = 0.3
 FORM_FAULTS = ("hips_sagging", "hips_piked", "head_dropping", "knees_down")
 
 
@@ -65,7 +67,12 @@ def plank_measures(view: SideView, knee_down_deg: float = 150.0) -> dict[str, fl
         to_ankle = float(signed_straightness(s, h, a))
         to_knee = float(signed_straightness(s, h, k))
         knee_angle = float(joint_angle(h, k, a))
-    on_knees = knee_angle < knee_down_deg
+    # knees on the floor: bent, or low on the elbow-to-toes floor line (a knee plank with the
+    # shins flat on the floor keeps a fairly open knee angle)
+    toes = view["foot"] if np.isfinite(view["foot"]).all() else a
+    upper_arm = max(float(distance(s, e)), 1e-6)
+    knee_height = float(line_offset(e, k, toes)) / upper_arm
+    on_knees = knee_angle < knee_down_deg or knee_height < KNEE_ON_FLOOR
     end = k if on_knees else a
     out = {
         "alignment_deg": to_knee if on_knees else to_ankle,
@@ -77,6 +84,7 @@ def plank_measures(view: SideView, knee_down_deg: float = 150.0) -> dict[str, fl
         "elbow_offset_deg": 90.0 - float(incline(e, s)),
         "knee_angle_deg": knee_angle,
         "on_knees": float(on_knees),
+        "knee_height": knee_height,
         # hip above the floor line (elbow to the supporting knee or ankle), in upper-arm lengths
         "hip_height": float(line_offset(e, h, end) / max(float(distance(s, e)), 1e-6)),
     }
@@ -126,10 +134,9 @@ class PlankAnalyzer(Analyzer):
         self.cfg = self.config.plank
         self.position = EpisodeTracker(self.cfg.min_hold_s, self.cfg.hold_grace_s)
         self.faults = FaultSet(self.exercise.value, self.cfg.min_fault_s, self.cfg.fault_grace_s)
-        self._knee_frames = 0
-        self._frames_in_hold = 0
         self._alignment = float("nan")
-        self._kind_of_hold: list[tuple[int, int]] = []
+        self._hold_on_knees: list[bool] = []  # per hold: a knee plank?
+        self._in_position: list[tuple[float, bool]] = []  # (t, on knees) since the candidate
         self._recent: deque[tuple[float, float, float]] = deque()
 
     def _settled(self, t: float, m: dict[str, float]) -> bool:
@@ -148,7 +155,11 @@ class PlankAnalyzer(Analyzer):
         return speed / (t - t0) <= self.cfg.max_settled_speed_deg_s
 
     def _knee_plank_now(self) -> bool:
-        return self._frames_in_hold > 0 and self._knee_frames > 0.6 * self._frames_in_hold
+        """Is the current (or forming) hold a knee plank? Decided once, from how it was set up."""
+        if self.position.active is not None and self._hold_on_knees:
+            return self._hold_on_knees[-1]
+        knees = [k for _, k in self._in_position]
+        return bool(knees) and sum(knees) > 0.5 * len(knees)
 
     def _step(self, view: SideView, frame: PoseFrame) -> tuple[dict[str, float], list[Event]]:
         t = view.t_s
@@ -161,8 +172,14 @@ class PlankAnalyzer(Analyzer):
         events: list[Event] = []
         change = self.position.update(t, ok and settled)
         holding = self.position.active is not None
+        if ok and settled:
+            self._in_position.append((t, bool(m["on_knees"])))
+        elif not holding and self.position._candidate is None:
+            self._in_position.clear()
         if change == "started":
-            self._knee_frames = self._frames_in_hold = 0
+            start = self.position.active.start_s
+            knees = [k for s, k in self._in_position if s >= start]
+            self._hold_on_knees.append(bool(knees) and sum(knees) > 0.5 * len(knees))
             events.append(
                 Event(t, "hold_started", self.exercise, {"start_s": self.position.active.start_s})
             )
@@ -174,11 +191,9 @@ class PlankAnalyzer(Analyzer):
             self._status = not_measurable_reason(view, NEEDED) or (
                 "Get into a forearm plank, side-on to the camera" if not holding else ""
             )
-        if holding and ok:
-            self._frames_in_hold += 1
-            self._knee_frames += int(m["on_knees"])
         knee_plank = self._knee_plank_now()
-        in_form_check = holding and ok
+        # form is checked whenever in position; warnings outside a confirmed hold are dropped
+        in_form_check = ok
         a = m.get("alignment_deg", np.nan)
         events += self.faults.update(t, "hips_sagging", in_form_check and a < -self.cfg.sag_deg, a)
         events += self.faults.update(
@@ -203,7 +218,7 @@ class PlankAnalyzer(Analyzer):
         return (m if ok else {}), events
 
     def _end_hold(self, t: float) -> list[Event]:
-        self._kind_of_hold.append((self._knee_frames, self._frames_in_hold))
+        self._in_position.clear()
         events = self.faults.close(t)
         hold = self.position.episodes[-1]
         span = {"start_s": hold.start_s, "end_s": hold.end_s}
@@ -217,16 +232,12 @@ class PlankAnalyzer(Analyzer):
 
     # -- totals ------------------------------------------------------------------------------
     def _holds(self) -> list[dict[str, Any]]:
-        warnings = self.faults.warnings()
+        warnings = self._warnings()
         holds = []
-        kinds = [*self._kind_of_hold, (self._knee_frames, self._frames_in_hold)]
         for i, ep in enumerate(self.position.episodes):
-            knee, total = kinds[i] if i < len(kinds) else (0, 0)
-            knee_plank = total > 0 and knee > 0.6 * total
+            knee_plank = self._hold_on_knees[i] if i < len(self._hold_on_knees) else False
             bad = []
             for w in warnings:
-                if knee_plank and w["type"] == "knees_down":
-                    continue
                 lo, hi = max(w["start_s"], ep.start_s), min(w["end_s"], ep.end_s)
                 if hi > lo:
                     bad.append((lo, hi))
@@ -247,6 +258,20 @@ class PlankAnalyzer(Analyzer):
                 }
             )
         return holds
+
+    def _warnings(self) -> list[dict[str, Any]]:
+        """Fault episodes inside confirmed holds (clipped to them); knees down only in planks."""
+        out = []
+        for w in self.faults.warnings():
+            for i, ep in enumerate(self.position.episodes):
+                knee_plank = self._hold_on_knees[i] if i < len(self._hold_on_knees) else False
+                if w["type"] == "knees_down" and knee_plank:
+                    continue
+                lo, hi = max(w["start_s"], ep.start_s), min(w["end_s"], ep.end_s)
+                if hi > lo or (lo == hi and ep.open):
+                    out.append(w | {"start_s": round(lo, 3), "end_s": round(hi, 3),
+                                    "duration_s": round(hi - lo, 3), "hold": i + 1})
+        return sorted(out, key=lambda w: w["start_s"])
 
     @property
     def state(self) -> LiveState:
@@ -275,7 +300,7 @@ class PlankAnalyzer(Analyzer):
             "end_s": round(self.end_s, 3),
             "reps": [],
             "holds": holds,
-            "warnings": self.faults.warnings(),
+            "warnings": self._warnings(),
             "summary": {
                 "rep_count": 0,
                 "hold_count": len(holds),

@@ -117,6 +117,11 @@ def make_motion(spec: ClipSpec) -> motions.Motion:
                 f"setup (3.5 s) and 4 s before the end of a {spec.duration_s} s "
                 "clip"
             )
+        if fault == "knees_down" and spec.fault_from_s + 4.0 + 2.4 > spec.duration_s - 2.8:
+            raise SynthError(
+                f"knees down from {spec.fault_from_s} s (4 s on the floor) does not end before "
+                f"the plank ends; use a longer --duration or an earlier --fault-from"
+            )
         return motions.plank(
             fps=fps,
             duration=spec.duration_s,

@@ -130,7 +130,7 @@ SAMPLES: dict[str, ClipSpec] = {
     "plank_knees_down_left": ClipSpec(
         activity="plank",
         fault="knees_down",
-        fault_from_s=6,
+        fault_from_s=5,
         duration_s=14,
         side="left",
         body="male_older",

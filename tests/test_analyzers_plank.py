@@ -1,0 +1,301 @@
+"""Forearm plank analyzer, specified by synthetic side-view recordings and the events expected.
+
+Each recording lies prone on the forearms for 2 s, lifts into the plank in 0.4 s, holds, and
+lowers in 0.4 s (tests/synthetic.py). A hold is expected to cover the time in the plank and
+at most the movements into and out of it (within 0.3 s); a fault from the moment the designed
+measure crosses its documented default threshold
+(``sag_deg``, ``pike_deg``, ``head_drop_deg``; knees_down when the knees reach the floor).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+from formcheck.analysis import Analysis, PlankAnalyzer, analyze_series
+from formcheck.config import Config
+from formcheck.landmarks import PoseSeries
+from formcheck.report import build_report
+from tests import synthetic as syn
+
+CFG = Config().plank
+FPS = 10
+ramps = syn.ramps
+
+MOTIONS: dict[str, Callable[[], syn.Motion]] = {
+    # the plank runs from 2.4 s to 14.4 s
+    "good": lambda: syn.plank(12.0),
+    "natural_pike": lambda: syn.plank(12.0, alignment=12.0),
+    "slight_sag": lambda: syn.plank(12.0, alignment=-6.0),
+    "sag_from_start": lambda: syn.plank(12.0, alignment=-14.0),
+    "gradual_sag": lambda: syn.plank(12.0, alignment=ramps(0, (5, 13, -14))),
+    "sag_and_recover": lambda: syn.plank(12.0, alignment=ramps(0, (5, 6.5, -15), (10, 11.5, 0))),
+    "pike": lambda: syn.plank(12.0, alignment=ramps(0, (5, 6.5, 30), (10, 11.5, 0))),
+    "head_drop": lambda: syn.plank(12.0, head_drop=ramps(0, (5, 6, 35), (10, 11, 0))),
+    "knees_drop_shins_15": lambda: syn.plank(12.0, knees=ramps(0, (6, 7, 1), (11, 12, 0)),
+                                             knee_shin_tilt_deg=15.0),
+    "knees_drop_shins_25": lambda: syn.plank(12.0, knees=ramps(0, (6, 7, 1), (11, 12, 0)),
+                                             knee_shin_tilt_deg=25.0),
+    "knee_plank_shins_15": lambda: syn.plank(10.0, knees=1.0, knee_shin_tilt_deg=15.0),
+    "knee_plank_shins_25": lambda: syn.plank(10.0, knees=1.0, knee_shin_tilt_deg=25.0),
+    "knee_plank_shins_flat": lambda: syn.plank(10.0, knees=1.0, knee_shin_tilt_deg=3.0),
+    "sag_at_threshold": lambda: syn.plank(12.0, alignment=ramps(0, (4, 5, -11.5), (10, 11, 0))),
+    "short_attempt": lambda: syn.plank(1.2),
+    "prone": lambda: syn.prone(8.0),
+    "standing": lambda: syn.standing(6.0),
+    "short_sag": lambda: syn.plank(6.0, lead_s=1.0, tail_s=0.5, alignment=ramps(0, (2, 5, -14))),
+    "two_holds": lambda: syn.sequence(syn.plank(8.0, tail_s=2.0), syn.plank(8.0, lead_s=1.0)),
+}
+
+
+@functools.cache
+def motion(name: str) -> syn.Motion:
+    return MOTIONS[name]()
+
+
+@functools.cache
+def series_of(name: str, fps: float = FPS, facing: str = "right", jitter_px: float = 0.0,
+              dropouts: tuple[tuple[float, float], ...] = (), mode: str = "nan") -> PoseSeries:
+    return syn.render(motion(name), fps=fps, facing=facing, jitter_px=jitter_px,  # type: ignore[arg-type]
+                      dropouts=dropouts, dropout_mode=mode, seed=3)  # type: ignore[arg-type]
+
+
+@functools.cache
+def analysis_of(name: str, fps: float = FPS, facing: str = "right", jitter_px: float = 0.0,
+                dropouts: tuple[tuple[float, float], ...] = (), mode: str = "nan") -> Analysis:
+    series = series_of(name, fps, facing, jitter_px, dropouts, mode)
+    return analyze_series(series, "plank")
+
+
+def analysed(name: str, fps: float = FPS, facing: str = "right", jitter_px: float = 0.0,
+             dropouts: tuple[tuple[float, float], ...] = (), mode: str = "nan") -> dict[str, Any]:
+    """The set's report block."""
+    return analysis_of(name, fps, facing, jitter_px, dropouts, mode).sets[0]
+
+
+def designed_hold(m: syn.Motion) -> tuple[float, float]:
+    """When the body is in the plank."""
+    hold = m.truth["holds"][0]
+    return hold["start_s"], hold["end_s"]
+
+
+def assert_hold_matches(hold: dict[str, Any], truth: dict[str, float], tol: float = 0.3) -> None:
+    """The hold covers the plank, and at most the movements into and out of it, within ``tol``."""
+    assert truth["outer_start_s"] - tol <= hold["start_s"] <= truth["start_s"] + tol
+    assert truth["end_s"] - tol <= hold["end_s"] <= truth["outer_end_s"] + tol
+    assert hold["duration_s"] == pytest.approx(hold["end_s"] - hold["start_s"], abs=0.01)
+
+
+def designed_fault(m: syn.Motion, kind: str) -> tuple[float, float]:
+    """(start, end) of the designed fault within the plank (end = end of the plank if it lasts)."""
+    hold = m.truth["holds"][0]
+    a, b = hold["start_s"], hold["end_s"]
+    signal, test = {
+        "hips_sagging": (m.signal, lambda v: v < -CFG.sag_deg),
+        "hips_piked": (m.signal, lambda v: v > CFG.pike_deg),
+        "head_dropping": (m.truth["head"], lambda v: v > CFG.head_drop_deg),
+        "knees_down": (m.truth["knees"], lambda v: v >= 0.5),
+    }[kind]
+    return syn.first_time(signal, test, a, b, 0.005), syn.last_time(signal, test, a, b, 0.005)
+
+
+# -- the stick figure itself -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("alignment", [-15.0, -6.0, 0.0, 12.0, 30.0])
+def test_figure_alignment_and_segments_are_what_was_asked(alignment: float) -> None:
+    figure = syn.plank_figure(alignment, head_drop_deg=25.0)
+    measured = syn.measure_of(figure)
+    assert measured["alignment_deg"] == pytest.approx(alignment, abs=0.01)
+    assert measured["head_drop_deg"] == pytest.approx(25.0, abs=0.01)
+    j = figure.joints
+    assert np.hypot(*(j["shoulder"] - j["hip"])) == pytest.approx(syn.BODY.trunk)
+    assert j["ankle"][1] == pytest.approx(syn.FLOOR_Y - 25.0, abs=0.01)  # toes on the floor
+    assert j["elbow"][1] > j["shoulder"][1]  # on the forearms
+
+
+# -- holds and faults --------------------------------------------------------------------------
+
+CASES = [
+    # name, kind of hold, warnings expected
+    ("good", "plank", []),
+    ("natural_pike", "plank", []),
+    ("slight_sag", "plank", []),
+    ("sag_from_start", "plank", ["hips_sagging"]),
+    ("gradual_sag", "plank", ["hips_sagging"]),
+    ("sag_and_recover", "plank", ["hips_sagging"]),
+    ("pike", "plank", ["hips_piked"]),
+    ("head_drop", "plank", ["head_dropping"]),
+    ("knees_drop_shins_15", "plank", ["knees_down"]),
+    ("knees_drop_shins_25", "plank", ["knees_down"]),
+    ("knee_plank_shins_15", "knee_plank", []),
+    ("knee_plank_shins_25", "knee_plank", []),
+    ("knee_plank_shins_flat", "knee_plank", []),
+]
+
+
+@pytest.mark.parametrize(("name", "kind", "warnings"), CASES, ids=[c[0] for c in CASES])
+def test_one_hold_of_the_right_kind_with_exactly_the_expected_warnings(
+        name: str, kind: str, warnings: list[str]) -> None:
+    result = analysed(name)
+    assert [h["kind"] for h in result["holds"]] == [kind]
+    assert [w["type"] for w in result["warnings"]] == warnings
+    hold = result["holds"][0]
+    assert_hold_matches(hold, motion(name).truth["holds"][0])
+    assert not hold["open"]
+
+
+@pytest.mark.parametrize("name", ["sag_from_start", "gradual_sag", "sag_and_recover", "pike",
+                                  "head_drop",
+                                  "knees_drop_shins_15", "knees_drop_shins_25"])
+def test_fault_onset_and_end_within_a_second(name: str) -> None:
+    result = analysed(name)
+    (warning,) = result["warnings"]
+    start, end = designed_fault(motion(name), warning["type"])
+    assert warning["start_s"] == pytest.approx(start, abs=1.0)
+    hold_end = result["holds"][0]["end_s"]
+    assert warning["end_s"] == pytest.approx(min(end, hold_end), abs=1.0)
+    events = analysis_of(name).events
+    (started,) = [e for e in events if e.kind == "fault_started"]
+    assert started.data["type"] == warning["type"]
+    assert start <= started.t_s <= start + 1.0  # confirmed within a second of the onset
+
+
+@pytest.mark.parametrize("name", ["good", "sag_from_start", "gradual_sag", "sag_and_recover",
+                                  "pike"])
+def test_hold_and_good_form_time_within_0_3_s(name: str) -> None:
+    m = motion(name)
+    truth = m.truth["holds"][0]
+    result = analysed(name)
+    (hold,) = result["holds"]
+    assert_hold_matches(hold, truth)
+    bad = 0.0  # designed time with a fault, within the measured hold
+    for kind in ("hips_sagging", "hips_piked"):
+        a, b = designed_fault(m, kind)
+        if np.isfinite(a):
+            lasts = b >= truth["end_s"] - 0.01  # until the plank is left: to the hold's end
+            bad += (hold["end_s"] if lasts else b) - a
+    summary = result["summary"]
+    assert summary["hold_s"] == pytest.approx(hold["duration_s"], abs=0.01)
+    assert summary["good_form_s"] == pytest.approx(hold["duration_s"] - bad, abs=0.3)
+
+
+def test_good_plank_raises_no_fault_event_and_reports_its_alignment() -> None:
+    analysis = analysis_of("good")
+    kinds = [e.kind for e in analysis.events]
+    assert kinds == ["hold_started", "hold_ended"]
+    summary = analysis.sets[0]["summary"]
+    assert summary["median_alignment_deg"] == pytest.approx(0.0, abs=0.5)
+    assert summary["longest_good_s"] == pytest.approx(summary["hold_s"], abs=1e-6)
+
+
+def test_live_state_times_the_hold_while_it_runs() -> None:
+    analyzer = PlankAnalyzer()
+    start, end = designed_hold(motion("good"))
+    for frame in series_of("good"):
+        analyzer.update(frame)
+        t = frame.timestamp_ms / 1000
+        state = analyzer.state
+        if start + CFG.min_hold_s + 0.3 < t < end - 0.3:
+            assert state.hold_s == pytest.approx(t - start, abs=0.3)
+            assert state.phase == "holding" and state.status == ""
+            assert state.measure == pytest.approx(0.0, abs=0.5)
+        if t < start - 0.3:
+            assert state.hold_s == 0.0 and state.status
+
+
+def test_two_holds_are_two_holds() -> None:
+    result = analysed("two_holds")
+    parts = motion("two_holds").truth["parts"]
+    assert len(result["holds"]) == 2
+    for hold, part in zip(result["holds"], parts, strict=True):
+        assert_hold_matches(hold, part["truth"]["holds"][0])
+
+
+@pytest.mark.parametrize("name", ["short_attempt", "prone", "standing"])
+def test_no_hold_without_a_plank_held_long_enough(name: str) -> None:
+    result = analysed(name)
+    assert result["holds"] == []
+    assert result["summary"]["hold_s"] == 0
+    assert result["warnings"] == []
+
+
+# -- robustness --------------------------------------------------------------------------------
+
+
+def test_jitter_on_a_good_plank_raises_no_warning() -> None:
+    result = analysed("good", jitter_px=1.5)
+    assert len(result["holds"]) == 1
+    assert result["warnings"] == []
+    assert result["summary"]["good_form_s"] == pytest.approx(result["summary"]["hold_s"])
+
+
+def test_jitter_right_at_the_sag_threshold_gives_one_warning() -> None:
+    # the hips sit 1.5 deg past the sag threshold for 6 s while every landmark jitters
+    result = analysed("sag_at_threshold", jitter_px=1.5)
+    assert len(result["holds"]) == 1
+    assert [w["type"] for w in result["warnings"]] == ["hips_sagging"]
+    start, end = designed_fault(motion("sag_at_threshold"), "hips_sagging")
+    assert result["warnings"][0]["start_s"] == pytest.approx(start, abs=1.0)
+    assert result["warnings"][0]["end_s"] == pytest.approx(end, abs=1.0)
+
+
+@pytest.mark.parametrize(("dropout", "mode"), [((8.0, 8.3), "nan"), ((8.0, 8.8), "invisible")],
+                         ids=["0.3s_nobody", "0.8s_invisible"])
+def test_short_dropouts_do_not_break_the_hold(dropout: tuple[float, float], mode: str) -> None:
+    clean = analysed("good")
+    result = analysed("good", dropouts=(dropout,), mode=mode)
+    assert len(result["holds"]) == 1
+    assert result["summary"]["hold_s"] == pytest.approx(clean["summary"]["hold_s"], abs=0.3)
+    assert result["warnings"] == []
+
+
+def test_long_dropout_is_reported_and_not_counted_as_holding() -> None:
+    gap = (8.0, 11.0)
+    series = series_of("good", dropouts=(gap,))
+    analyzer = PlankAnalyzer()
+    inside = []
+    for frame in series:
+        analyzer.update(frame)
+        t = frame.timestamp_ms / 1000
+        if gap[0] + Config().quality.max_bridged_gap_s + CFG.hold_grace_s + 0.1 < t < gap[1]:
+            inside.append(analyzer.state)
+    analyzer.finish()
+    assert inside and all(s.status for s in inside), "status must say why nothing is measured"
+    assert all(s.hold_s == 0.0 for s in inside)
+    result = analyzer.result()
+    clean = analysed("good")["summary"]["hold_s"]
+    unseen = gap[1] - gap[0]
+    assert clean - unseen - 0.3 <= result["summary"]["hold_s"] <= clean - unseen + 0.7
+    gaps = build_report(series, [result])["coverage"]["gaps"]
+    assert gaps == [pytest.approx([gap[0], gap[1]], abs=1 / FPS)]
+
+
+# -- invariances -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["short_sag"])
+def test_frame_rate_does_not_change_holds_or_good_form_time(name: str) -> None:
+    reference = analysed(name, fps=60)
+    for fps in (10, 15, 30):
+        result = analysed(name, fps=fps)
+        assert len(result["warnings"]) == 1
+        assert len(result["holds"]) == len(reference["holds"]) == 1
+        assert [w["type"] for w in result["warnings"]] == [w["type"] for w in reference["warnings"]]
+        for key in ("hold_s", "good_form_s"):
+            assert result["summary"][key] == pytest.approx(reference["summary"][key],
+                                                           abs=1 / fps + 1e-3), (fps, key)
+
+
+@pytest.mark.parametrize("name", ["gradual_sag", "head_drop"])
+def test_facing_left_or_right_gives_the_same_result(name: str) -> None:
+    right, left = analysed(name), analysed(name, facing="left")
+    assert left["holds"] == right["holds"]
+    assert [w["type"] for w in left["warnings"]] == [w["type"] for w in right["warnings"]]
+    for a, b in zip(left["warnings"], right["warnings"], strict=True):
+        assert a["start_s"] == pytest.approx(b["start_s"], abs=1e-3)
+        assert a["end_s"] == pytest.approx(b["end_s"], abs=1e-3)
