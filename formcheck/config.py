@@ -109,8 +109,11 @@ class CatCowConfig:
         5.0, "deg", "bend within this of a round's extreme counts as the pause there"
     )
     min_range_deg: float = _f(25.0, "deg", "a round's total range below this = shallow range")
+    pause_speed_deg_s: float = _f(
+        6.0, "deg/s", "the spine moving slower than this near an end counts as a pause"
+    )
     min_pause_s: float = _f(0.5, "s", "pause at each end shorter than this = no pause")
-    min_round_time_s: float = _f(4.0, "s", "rounds faster than this = rushing")
+    min_round_time_s: float = _f(4.0, "s", "a full cycle (twice cat-to-cow) faster than this = rushing")
     max_drift_deg: float = _f(
         20.0, "deg", "thigh or arm this far from vertical = hips/shoulders off the knees/hands"
     )

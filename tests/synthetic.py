@@ -772,8 +772,9 @@ def cat_cow(
             cat_mid, cow_mid = s + move_s, s + 3 * move_s
         else:
             cat_mid, cow_mid = s + move_s + pause_s / 2, s + 3 * move_s + 1.5 * pause_s
+        cow_end = cow_mid if continuous else s + 3 * move_s + 2 * pause_s
         rounds_truth.append({"start_s": s, "cat_s": cat_mid, "cow_s": cow_mid,
-                             "end_s": s + round_s})
+                             "cow_end_s": cow_end, "end_s": s + round_s})
     truth = {"rounds": rounds_truth, "resting_bend_deg": resting_bend_deg}
     return Motion("cat_cow", duration, figure, bend, truth)
 

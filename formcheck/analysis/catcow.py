@@ -11,7 +11,11 @@ side, then on the other; consecutive excursions to the same side are merged (hys
 round: flexion (cat peak above neutral), extension (cow trough below neutral), total range, the
 pause at each end (time within ``end_band_deg`` of the extreme) and the round's duration.
 Flexion is reported positive and extension negative, both relative to neutral. The band is a
-quarter of the recent range, between 3 deg (noise) and ``phase_deg``, so shallow rounds count.
+quarter of the recent range, between 4 deg (noise) and ``phase_deg``, so shallow rounds count.
+A round starts where the previous one ended (or, after a rest at neutral, when the back
+leaves neutral) and ends as the spine leaves its second pause; the first round starts with
+the cat. A pause is time near the extreme with the spine still, so a smooth turnaround is not
+a pause.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from formcheck.analysis.base import Analyzer, FaultSet, LiveState, not_measurable_reason
+from formcheck.analysis.bridge import speeds
 from formcheck.analysis.events import WARNING_MESSAGES, Event, Exercise
 from formcheck.config import Config
 from formcheck.geometry import incline, joint_angle, tilt
@@ -32,7 +37,9 @@ from formcheck.spine import spinal_bend
 
 NEEDED = ("shoulder", "elbow", "wrist", "hip", "knee")
 NEUTRAL_WINDOW_S = 20.0
-MIN_PHASE_DEG = 3.0  # about twice the frame-to-frame noise of the bend
+MIN_PHASE_DEG = 4.0  # well above the frame-to-frame noise of the bend
+PAUSE_SPEED_WINDOW_S = 0.2
+REST_AT_NEUTRAL_S = 1.0  # this long near neutral between rounds = a rest, not a straight run
 
 
 def catcow_measures(view: SideView, frame: PoseFrame) -> dict[str, float]:
@@ -81,13 +88,6 @@ class Excursion:
         i = int(np.argmax(values * self.sign))
         return self.samples[i][0], float(values[i])
 
-    def pause(self, band: float) -> tuple[float, float]:
-        """(duration, middle time) of the stay within ``band`` of the extreme."""
-        t = np.array([s for s, _ in self.samples])
-        v = np.array([x for _, x in self.samples]) * self.sign
-        near = np.flatnonzero(v >= v.max() - band)
-        return float(t[near[-1]] - t[near[0]]), float(t[near[0]] + t[near[-1]]) / 2
-
 
 class CatCowAnalyzer(Analyzer):
     """Counts cat-cow rounds and measures spinal range, pauses and tempo (see module docs)."""
@@ -108,6 +108,8 @@ class CatCowAnalyzer(Analyzer):
         self._bend = float("nan")
         self._pending: Excursion | None = None
         self._consumed = 0
+        self._hist: list[tuple[float, float, float, float]] = []  # (t, bend, neutral, band)
+        self._last_round_end: float | None = None
 
     def _update_neutral(self, t: float, bend: float) -> tuple[float, float]:
         """(neutral level, phase threshold) from the recent bend values."""
@@ -141,6 +143,7 @@ class CatCowAnalyzer(Analyzer):
         offset = bend - self._neutral
         m["bend_deg"] = bend
         m["neutral_deg"] = self._neutral
+        self._hist.append((t, bend, self._neutral, phase))
         sign = 1 if offset > phase else -1 if offset < -phase else 0
         if sign:
             last = self._excursions[-1] if self._excursions else None
@@ -163,30 +166,81 @@ class CatCowAnalyzer(Analyzer):
         """Close the round made of the two excursions before the newest one (or the last two)."""
         stop = len(self._excursions) if final else len(self._excursions) - 1
         events: list[Event] = []
+        # a round begins with the cat: an arch before any rounding is not half a round
+        if self._consumed < stop and self._excursions[self._consumed].sign < 0 and not self.rounds:
+            self._consumed += 1
         while stop - self._consumed >= 2:
             first, second = self._excursions[self._consumed : self._consumed + 2]
             self._consumed += 2
             events += self._close_round(first, second)
         return events
 
+    def _pause(self, exc: Excursion) -> tuple[float, float, float]:
+        """(duration, middle, end) of the pause at an excursion's extreme.
+
+        The pause is the time near the extreme (within ``end_band_deg``) with the spine still
+        (moving slower than ``pause_speed_deg_s``): a smooth turnaround is not a pause.
+        """
+        t = np.array([x for x, _ in exc.samples])
+        v = np.array([y for _, y in exc.samples]) * exc.sign
+        still = np.abs(speeds(t, v, PAUSE_SPEED_WINDOW_S)) <= self.cfg.pause_speed_deg_s
+        near = np.flatnonzero((v >= v.max() - self.cfg.end_band_deg) & still)
+        if near.size == 0:
+            t_ext = float(t[int(np.argmax(v))])
+            return 0.0, t_ext, t_ext
+        first, last = float(t[near[0]]), float(t[near[-1]])
+        return last - first, (first + last) / 2, last
+
+    def _round_start(self, first: Excursion) -> float:
+        """When the round began: the previous round's end if it ran straight on, else when
+        the back left neutral (after a rest there)."""
+        depart = first.start_s
+        since = self._last_round_end if self._last_round_end is not None else -np.inf
+        between = [h for h in self._hist if since <= h[0] < first.start_s]
+        for t, bend, neutral, _ in reversed(between):
+            if (bend - neutral) * first.sign <= 0:
+                depart = t  # the last moment at (or past) neutral before the excursion
+                break
+        rest_s = 0.0
+        if len(between) > 2:
+            t = np.array([h[0] for h in between])
+            offset = np.array([h[1] - h[2] for h in between])
+            band = np.array([h[3] for h in between])
+            still = np.abs(speeds(t, offset, PAUSE_SPEED_WINDOW_S)) <= self.cfg.pause_speed_deg_s
+            resting = still & (np.abs(offset) <= band)
+            rest_s = float(np.sum(np.diff(t)[resting[1:]]))
+            if resting.any():  # the movement begins at the end of the rest
+                depart = float(t[np.flatnonzero(resting)[-1]])
+        if self._last_round_end is not None and rest_s < REST_AT_NEUTRAL_S:
+            return self._last_round_end
+        return depart
+
     def _close_round(self, first: Excursion, second: Excursion) -> list[Event]:
         cat, cow = (first, second) if first.sign > 0 else (second, first)
-        start, end = first.start_s, second.end_s
         _, cat_v = cat.extreme()
         _, cow_v = cow.extreme()
-        cat_pause, cat_mid = cat.pause(self.cfg.end_band_deg)
-        cow_pause, cow_mid = cow.pause(self.cfg.end_band_deg)
+        cat_pause, cat_mid, cat_end = self._pause(cat)
+        cow_pause, cow_mid, cow_end = self._pause(cow)
+        start = self._round_start(first)
+        # the round ends as the spine leaves its second pause (where the next round begins)
+        end = cow_end if second is cow else cat_end
+        if end <= start:
+            end = second.end_s
         neutral = self._neutral
         duration = end - start
         if not self.cfg.min_round_s <= duration <= self.cfg.max_round_s:
             return []
+        self._last_round_end = end
         faults = []
         spread = cat_v - cow_v
         if spread < self.cfg.min_range_deg:
             faults.append("shallow_range")
         if min(cat_pause, cow_pause) < self.cfg.min_pause_s:
             faults.append("no_pause")
-        if duration < self.cfg.min_round_time_s:
+        # tempo: a full cycle takes twice the time from one end to the other (this does not
+        # depend on where a round is said to start)
+        tempo = 2 * abs(cow_mid - cat_mid)
+        if tempo < self.cfg.min_round_time_s:
             faults.append("rushing")
         rnd = {
             "index": len(self.rounds) + 1,
@@ -195,6 +249,7 @@ class CatCowAnalyzer(Analyzer):
             "cow_s": round(cow_mid, 3),
             "end_s": round(end, 3),
             "duration_s": round(duration, 3),
+            "tempo_s": round(tempo, 3),
             "flexion_deg": round(cat_v - neutral, 1),
             "extension_deg": round(cow_v - neutral, 1),
             "range_deg": round(spread, 1),

@@ -1,0 +1,280 @@
+"""Cat-cow analyzer, specified by synthetic side-view recordings and the rounds expected.
+
+The synthetic back outline is a circular arc above the shoulder-hip line whose turning angle is
+the designed bend plus a resting shape of +8 deg (tests/synthetic.py); hands stay under the
+shoulders and knees under the hips unless a drift is asked for. A round is expected from the
+moment the bend leaves the neutral band (``phase_deg``) towards the cat until it is last beyond
+it on the cow side; its cat and cow moments are the middles of the pauses at each end.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+from formcheck.analysis import Analysis, CatCowAnalyzer, analyze_series
+from formcheck.config import Config
+from formcheck.geometry import bend_from_profile
+from formcheck.landmarks import PoseSeries
+from formcheck.report import build_report
+from tests import synthetic as syn
+
+CFG = Config().cat_cow
+FPS = 10
+ramps = syn.ramps
+
+MOTIONS: dict[str, Callable[[], syn.Motion]] = {
+    "good": lambda: syn.cat_cow(3),
+    "asymmetric": lambda: syn.cat_cow(2, cat_deg=25.0, cow_deg=12.0),
+    "slow": lambda: syn.cat_cow(2, move_s=2.0, pause_s=2.0),
+    "with_rests": lambda: syn.cat_cow(2, rest_s=4.0),
+    "shallow": lambda: syn.cat_cow(2, cat_deg=8.0, cow_deg=8.0),
+    # pauses of 0.8 s (clearly pauses, at 10 fps too): these two test the tempo alone
+    "rushing": lambda: syn.cat_cow(2, move_s=0.5, pause_s=0.8),
+    "no_pause": lambda: syn.cat_cow(2, move_s=1.5, pause_s=0.0),
+    "brisk": lambda: syn.cat_cow(2, move_s=0.8, pause_s=0.7),
+    "continuous": lambda: syn.cat_cow(2, move_s=1.1, continuous=True),
+    "hips_drift": lambda: syn.cat_cow(2, hip_shift=ramps(0, (6, 7, 30), (12, 13, 0))),
+    "shoulders_drift": lambda: syn.cat_cow(2, shoulder_shift=ramps(0, (6, 7, 28), (12, 13, 0))),
+    "near_threshold": lambda: syn.cat_cow(2, cat_deg=9.0, cow_deg=9.0),
+    "wiggle": lambda: syn.cat_cow(4, cat_deg=2.5, cow_deg=2.5, move_s=0.6, pause_s=0.0),
+    "still": lambda: syn.cat_cow(0, lead_s=10.0),
+    "two_rounds": lambda: syn.cat_cow(2, move_s=0.9, pause_s=0.7, lead_s=1.0, tail_s=0.5),
+}
+
+
+@functools.cache
+def motion(name: str) -> syn.Motion:
+    return MOTIONS[name]()
+
+
+@functools.cache
+def series_of(name: str, fps: float = FPS, facing: str = "right", jitter_px: float = 0.0,
+              dropouts: tuple[tuple[float, float], ...] = ()) -> PoseSeries:
+    return syn.render(motion(name), fps=fps, facing=facing, jitter_px=jitter_px,  # type: ignore[arg-type]
+                      dropouts=dropouts, seed=5)
+
+
+@functools.cache
+def analysis_of(name: str, fps: float = FPS, facing: str = "right", jitter_px: float = 0.0,
+                dropouts: tuple[tuple[float, float], ...] = ()) -> Analysis:
+    return analyze_series(series_of(name, fps, facing, jitter_px, dropouts), "cat_cow")
+
+
+def analysed(name: str, fps: float = FPS, facing: str = "right", jitter_px: float = 0.0,
+             dropouts: tuple[tuple[float, float], ...] = ()) -> dict[str, Any]:
+    return analysis_of(name, fps, facing, jitter_px, dropouts).sets[0]
+
+
+def expected_rounds(m: syn.Motion) -> list[dict[str, float]]:
+    """Each designed round, in the samples' convention (samples/README.md): a round starts when
+    the back leaves neutral, or where the previous round ended if it ran straight on (less than
+    a second of rest at neutral between), and ends as the spine leaves the cow pause."""
+    out: list[dict[str, float]] = []
+    rounds = m.truth["rounds"]
+    for i, r in enumerate(rounds):
+        end = r["cow_end_s"]
+        start = r["start_s"]
+        if out and r["start_s"] - rounds[i - 1]["end_s"] < 1.0:
+            start = out[-1]["end_s"]
+        out.append({"start_s": start, "end_s": end, "peak_s": r["cat_s"], "cow_s": r["cow_s"],
+                    "duration_s": end - start})
+    return out
+
+
+# -- the back outline --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bend", [-25.0, -10.0, 0.0, 12.0, 28.0])
+def test_figure_back_outline_turns_by_the_bend_plus_its_resting_shape(bend: float) -> None:
+    figure = syn.all_fours_figure(bend, resting_bend_deg=8.0)
+    assert figure.back is not None and figure.back.shape == (syn.BACK_POINTS, 2)
+    # the outline covers the middle SPAN of the shoulder-hip length, so it turns by that share
+    share = syn.BACK_SPAN[1] - syn.BACK_SPAN[0]
+    assert bend_from_profile(figure.back) == pytest.approx(
+        share * (bend + 8.0), abs=0.05 * share * abs(bend + 8) + 0.2)
+    j = figure.joints
+    assert j["hip"][0] == pytest.approx(j["knee"][0])  # knees under the hips
+    assert j["shoulder"][0] == pytest.approx(j["wrist"][0])  # hands under the shoulders
+
+
+# -- rounds and faults -------------------------------------------------------------------------
+
+CASES = [
+    # name, rounds, faults of each round
+    ("good", 3, [[], [], []]),
+    ("asymmetric", 2, [[], []]),
+    ("slow", 2, [[], []]),
+    ("with_rests", 2, [[], []]),
+    ("shallow", 2, [["shallow_range"]] * 2),
+    ("rushing", 2, [["rushing"]] * 2),
+    ("brisk", 2, [[], []]),  # a 4.6 s cycle: slower than min_round_time_s
+    ("no_pause", 2, [["no_pause"]] * 2),
+    ("continuous", 2, [["no_pause"]] * 2),
+]
+
+
+@pytest.mark.parametrize(("name", "rounds", "faults"), CASES, ids=[c[0] for c in CASES])
+def test_counts_rounds_and_names_their_faults(name: str, rounds: int,
+                                              faults: list[list[str]]) -> None:
+    result = analysed(name)
+    assert result["summary"]["round_count"] == rounds
+    assert [r["faults"] for r in result["reps"]] == faults
+    assert sorted(w["type"] for w in result["warnings"]) == sorted(k for f in faults for k in f)
+    assert result["summary"]["good_rounds"] == sum(1 for f in faults if not f)
+
+
+@pytest.mark.parametrize("name", ["good", "slow", "with_rests", "rushing"])
+def test_round_times_follow_the_motion(name: str) -> None:
+    result = analysed(name)
+    expected = expected_rounds(motion(name))
+    assert len(result["reps"]) == len(expected)
+    for rnd, want in zip(result["reps"], expected, strict=True):
+        assert rnd["peak_s"] == pytest.approx(want["peak_s"], abs=0.25 + 1 / FPS)
+        assert rnd["cow_s"] == pytest.approx(want["cow_s"], abs=0.25 + 1 / FPS)
+        # the round spans its cat and cow and stays within the movement
+        assert want["start_s"] - 0.1 <= rnd["start_s"] < want["peak_s"] - 0.1
+        # the round ends as the spine leaves the cow pause; an eased departure stays below
+        # pause_speed_deg_s for a moment, so the end may read up to 0.3 s late
+        assert want["cow_s"] + 0.1 < rnd["end_s"] <= want["end_s"] + 0.3 + 1 / FPS
+
+
+@pytest.mark.parametrize("name", ["good", "slow", "rushing"])
+def test_round_duration_is_the_time_the_round_takes(name: str) -> None:
+    result = analysed(name)
+    expected = expected_rounds(motion(name))
+    for rnd, want in zip(result["reps"], expected, strict=True):
+        assert rnd["duration_s"] == pytest.approx(want["duration_s"], abs=0.5)
+    mean = np.mean([w["duration_s"] for w in expected])
+    assert result["summary"]["mean_round_s"] == pytest.approx(mean, abs=0.5)
+
+
+@pytest.mark.parametrize(("name", "cat", "cow"), [("good", 20.0, 20.0), ("asymmetric", 25.0, 12.0),
+                                                   ("shallow", 8.0, 8.0)])
+def test_round_range_is_the_designed_spinal_range(name: str, cat: float, cow: float) -> None:
+    for rnd in analysed(name)["reps"]:
+        assert rnd["range_deg"] == pytest.approx(cat + cow, rel=0.1)
+        # flexion is + and extension - (relative to neutral); together they make the range
+        assert rnd["flexion_deg"] > 0 > rnd["extension_deg"]
+        assert rnd["flexion_deg"] - rnd["extension_deg"] == pytest.approx(rnd["range_deg"], abs=0.2)
+
+
+def test_pauses_are_measured_at_each_end() -> None:
+    # the pause at an end is the time near the extreme with the spine still (slower than
+    # pause_speed_deg_s): the designed 2 s stop, plus the slowest part of the eased approach
+    # and departure (2 s moves: up to half a second at each side)
+    for rnd in analysed("slow")["reps"]:
+        assert rnd["cat_pause_s"] == pytest.approx(2.0, abs=1.0)
+        assert rnd["cow_pause_s"] == pytest.approx(2.0, abs=1.0)
+
+
+@pytest.mark.parametrize(("name", "kind"), [("hips_drift", "hips_off_knees"),
+                                            ("shoulders_drift", "shoulders_off_hands")])
+def test_drifting_off_the_knees_or_hands_is_found_within_a_second(name: str, kind: str) -> None:
+    result = analysed(name)
+    assert result["summary"]["round_count"] == 2
+    drift_kinds = ("hips_off_knees", "shoulders_off_hands")
+    drift = [w for w in result["warnings"] if w["type"] in drift_kinds]
+    assert [w["type"] for w in drift] == [kind]
+    shift = (lambda t: syn.ramps(0, (6, 7, 30), (12, 13, 0))(t)) if kind == "hips_off_knees" else \
+        (lambda t: syn.ramps(0, (6, 7, 28), (12, 13, 0))(t))
+    onset = syn.first_time(shift, lambda v: v > CFG.max_drift_deg, 5.0, 14.0)
+    end = syn.last_time(shift, lambda v: v > CFG.max_drift_deg, 5.0, 14.0)
+    assert drift[0]["start_s"] == pytest.approx(onset, abs=1.0)
+    assert drift[0]["end_s"] == pytest.approx(end, abs=1.0)
+
+
+def test_good_rounds_raise_no_fault_event() -> None:
+    analysis = analysis_of("good")
+    assert [e.kind for e in analysis.events] == ["round"] * 3
+    assert analysis.sets[0]["warnings"] == []
+
+
+def test_live_state_shows_cat_and_cow_phases() -> None:
+    analyzer = CatCowAnalyzer()
+    rounds = motion("good").truth["rounds"]
+    phases = {}
+    for frame in series_of("good"):
+        analyzer.update(frame)
+        phases[frame.timestamp_ms / 1000] = analyzer.state
+    for rnd in rounds:
+        cat = min(phases, key=lambda t: abs(t - rnd["cat_s"]))
+        cow = min(phases, key=lambda t: abs(t - rnd["cow_s"]))
+        assert phases[cat].phase == "cat" and phases[cat].measure > CFG.phase_deg
+        assert phases[cow].phase == "cow" and phases[cow].measure < -CFG.phase_deg
+        assert phases[cat].status == "" == phases[cow].status
+
+
+# -- robustness --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "rounds"), [("good", 3), ("near_threshold", 2)])
+def test_jitter_never_double_counts(name: str, rounds: int) -> None:
+    result = analysed(name, jitter_px=1.5)
+    assert result["summary"]["round_count"] == rounds
+
+
+def test_jitter_on_good_rounds_raises_no_warning() -> None:
+    assert analysed("good", jitter_px=1.5)["warnings"] == []
+
+
+@pytest.mark.parametrize("name", ["wiggle", "still"])
+def test_small_movements_and_stillness_are_not_rounds(name: str) -> None:
+    result = analysed(name)
+    assert result["summary"]["round_count"] == 0
+    assert result["warnings"] == []
+
+
+@pytest.mark.parametrize("dropout", [(3.6, 3.9), (6.0, 6.3)], ids=["at_cat", "passing_neutral"])
+def test_short_dropouts_are_bridged(dropout: tuple[float, float]) -> None:
+    result = analysed("good", dropouts=(dropout,))
+    assert result["summary"]["round_count"] == 3
+    assert [r["faults"] for r in result["reps"]] == [[], [], []]
+
+
+def test_long_dropout_is_reported_not_guessed() -> None:
+    gap = (9.5, 12.5)  # in the 4 s rest after round 1 (8.8 s .. 12.8 s)
+    series = series_of("with_rests", dropouts=(gap,))
+    analyzer = CatCowAnalyzer()
+    inside = []
+    for frame in series:
+        analyzer.update(frame)
+        if gap[0] + 0.5 < frame.timestamp_ms / 1000 < gap[1]:
+            inside.append(analyzer.state)
+    analyzer.finish()
+    assert inside and all(s.status for s in inside)
+    assert all(np.isnan(s.measure) for s in inside)
+    result = analyzer.result()
+    assert result["summary"]["round_count"] == 2
+    gaps = build_report(series, [result])["coverage"]["gaps"]
+    assert gaps == [pytest.approx([gap[0], gap[1]], abs=1 / FPS)]
+
+
+# -- invariances -------------------------------------------------------------------------------
+
+
+def test_frame_rate_does_not_change_rounds() -> None:
+    reference = analysed("two_rounds", fps=60)
+    for fps in (10, 15, 30):
+        result = analysed("two_rounds", fps=fps)
+        assert result["summary"]["round_count"] == reference["summary"]["round_count"] == 2
+        for rnd, ref in zip(result["reps"], reference["reps"], strict=True):
+            assert rnd["faults"] == ref["faults"]
+            for key in ("start_s", "end_s"):
+                assert rnd[key] == pytest.approx(ref[key], abs=1 / fps + 1e-3), (fps, key)
+            assert rnd["range_deg"] == pytest.approx(ref["range_deg"], abs=1.0)
+
+
+@pytest.mark.parametrize("name", ["good", "hips_drift"])
+def test_facing_left_or_right_gives_the_same_result(name: str) -> None:
+    right, left = analysed(name), analysed(name, facing="left")
+    assert len(left["reps"]) == len(right["reps"]) > 0
+    for a, b in zip(left["reps"], right["reps"], strict=True):
+        assert a["faults"] == b["faults"]
+        for key in ("start_s", "peak_s", "cow_s", "end_s", "range_deg"):
+            assert a[key] == pytest.approx(b[key], abs=0.05), key
+    assert [w["type"] for w in left["warnings"]] == [w["type"] for w in right["warnings"]]
