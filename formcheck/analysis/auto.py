@@ -79,7 +79,12 @@ class AutoAnalyzer(Analyzer):
     def _pooled(self) -> Exercise | None:
         counts = Counter(kind for _, kind, _ in self._votes)
         kind, n = counts.most_common(1)[0]
-        return kind if n > len(self._votes) / 2 else self._current_kind
+        if n > len(self._votes) / 2:
+            return kind
+        # no majority: stay with the current exercise only while it keeps a fair share
+        if self._current_kind is not None and counts[self._current_kind] >= len(self._votes) / 3:
+            return self._current_kind
+        return None
 
     def _step(self, view: SideView, frame: PoseFrame) -> tuple[dict[str, float], list[Event]]:
         t = view.t_s
@@ -105,7 +110,9 @@ class AutoAnalyzer(Analyzer):
             if t - last > self.cfg.join_gap_s:
                 events += self._close_current()
                 self._current_kind = None
-        if self.current is not None:
+        if self.current is not None and pooled is not None:
+            # only frames voted for the exercise: standing or lying around a set is not part
+            # of it (the set ends with its last such frame)
             events += self.current.update(frame)
         return {"posture": float(list(Exercise).index(kind)) if kind else -1.0}, events
 
