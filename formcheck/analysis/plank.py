@@ -47,7 +47,7 @@ from formcheck.signals import SideView
 NEEDED = ("shoulder", "elbow", "hip", "knee", "ankle")
 SETTLE_WINDOW_S = 0.3
 #: Knee this close to the floor line (in upper-arm lengths) = resting on the knee.
-KNEE_ON_FLOOR = 0.3
+KNEE_ON_FLOOR = 0.2
 FORM_FAULTS = ("hips_sagging", "hips_piked", "head_dropping", "knees_down")
 
 
