@@ -386,8 +386,12 @@ def baseline_of(results: list[ClipResult]) -> dict[str, dict[str, Any]]:
             "reps_found": r.reps_found,
             "angle_err": None if r.angle_err is None else round(r.angle_err, 2),
             "range_err": None if r.range_err is None else round(r.range_err, 3),
-            "hold_err": None if r.hold_true is None else round(abs((r.hold_found or 0) - r.hold_true), 2),
-            "good_err": None if r.good_true is None else round(abs((r.good_found or 0) - r.good_true), 2),
+            "hold_err": None
+            if r.hold_true is None
+            else round(abs((r.hold_found or 0) - r.hold_true), 2),
+            "good_err": None
+            if r.good_true is None
+            else round(abs((r.good_found or 0) - r.good_true), 2),
             "faults_found": sorted(t for t, d in r.fault_matches if d is not None),
             "misses": sorted(r.misses),
         }
@@ -401,8 +405,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=None, help="cache pose tracks here")
     parser.add_argument("--json", type=Path, default=None, help="write all figures as JSON")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
-    parser.add_argument("--write-baseline", type=Path, default=None,
-                        help="write per-clip figures as the regression baseline (JSON)")
+    parser.add_argument(
+        "--write-baseline",
+        type=Path,
+        default=None,
+        help="write per-clip figures as the regression baseline (JSON)",
+    )
     parser.add_argument(
         "--plank-data", type=Path, default=REPO.parent / "shared" / "data" / "plank_landmarks"
     )
@@ -442,7 +450,9 @@ def main(argv: list[str] | None = None) -> int:
             + (f"  ({', '.join(missed)})" if missed else "")
         )
     if args.write_baseline:
-        args.write_baseline.write_text(json.dumps(baseline_of(results), indent=1, sort_keys=True) + "\n")
+        args.write_baseline.write_text(
+            json.dumps(baseline_of(results), indent=1, sort_keys=True) + "\n"
+        )
     if args.json:
         args.json.write_text(
             json.dumps(

@@ -51,7 +51,7 @@ def make_long(sample: Path, height: int, seconds: float, out: Path) -> Path:
             break
         frames.append(frame)
     cap.release()
-    width = int(round(height * 16 / 9 / 2)) * 2
+    width = round(height * 16 / 9 / 2) * 2
     writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"), fps, (width, height))
     total = int(seconds * fps)
     for i in range(total):
@@ -104,8 +104,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("videos", nargs="*", type=Path)
     parser.add_argument("--long", nargs="*", default=[], help="build long videos: 720p, 1080p")
     parser.add_argument("--long-seconds", type=float, default=60.0)
-    parser.add_argument("--max-frames", type=int, default=600,
-                        help="frames used for the decode and inference-only measures")
+    parser.add_argument(
+        "--max-frames",
+        type=int,
+        default=600,
+        help="frames used for the decode and inference-only measures",
+    )
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
     videos = list(args.videos) or sorted((REPO / "samples").glob("*.mp4"))[:3]
@@ -115,7 +119,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"building a {args.long_seconds:.0f} s {spec} video...", file=sys.stderr)
         videos.append(make_long(videos[0], height, args.long_seconds, tmp / f"long_{spec}.mp4"))
     rows = []
-    head = f"{'video':34} {'size':>9} {'frames':>6} {'decode':>8} {'infer':>8} {'pipeline':>8} {'ratio':>6}"
+    head = (
+        f"{'video':34} {'size':>9} {'frames':>6} {'decode':>8} {'infer':>8} {'pipeline':>8} "
+        f"{'ratio':>6}"
+    )
     print(head)
     print("-" * len(head))
     for video in videos:
@@ -124,10 +131,21 @@ def main(argv: list[str] | None = None) -> int:
         decode, _ = measure_decode(video, args.max_frames)
         infer = measure_inference(video, args.max_frames)
         pipe, n = measure_pipeline(video)
-        rows.append({"video": video.name, "size": size, "frames": n, "decode_fps": decode,
-                     "inference_fps": infer, "pipeline_fps": pipe, "ratio": pipe / infer})
-        print(f"{video.name[:34]:34} {size:>9} {n:>6} {decode:8.1f} {infer:8.1f} {pipe:8.1f} "
-              f"{pipe / infer:6.2f}")
+        rows.append(
+            {
+                "video": video.name,
+                "size": size,
+                "frames": n,
+                "decode_fps": decode,
+                "inference_fps": infer,
+                "pipeline_fps": pipe,
+                "ratio": pipe / infer,
+            }
+        )
+        print(
+            f"{video.name[:34]:34} {size:>9} {n:>6} {decode:8.1f} {infer:8.1f} {pipe:8.1f} "
+            f"{pipe / infer:6.2f}"
+        )
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\npeak resident memory of this process: {peak_mb:.0f} MB")
     if args.json:

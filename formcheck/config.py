@@ -60,7 +60,7 @@ class BridgeConfig:
     partial_margin_deg: float = _f(15.0, "deg", "top more than this short of 180 deg = partial rep")
     over_arch_margin_deg: float = _f(15.0, "deg", "top more than this past 180 deg = over-arching")
     lowering_speed_deg_s: float = _f(
-        10.0, "deg/s", "the rise ends and the lowering starts where the hip angle moves faster than this"
+        10.0, "deg/s", "the top pause lies between the rise and the lowering, both faster than this"
     )
     hip_drop_deg: float = _f(
         10.0, "deg", "hip angle falling this far during the top hold = hips dropping"
@@ -113,7 +113,9 @@ class CatCowConfig:
         6.0, "deg/s", "the spine moving slower than this near an end counts as a pause"
     )
     min_pause_s: float = _f(0.5, "s", "pause at each end shorter than this = no pause")
-    min_round_time_s: float = _f(4.0, "s", "a full cycle (twice cat-to-cow) faster than this = rushing")
+    min_round_time_s: float = _f(
+        4.0, "s", "a full cycle (twice cat-to-cow) faster than this = rushing"
+    )
     max_drift_deg: float = _f(
         20.0, "deg", "thigh or arm this far from vertical = hips/shoulders off the knees/hands"
     )

@@ -20,7 +20,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
 from types import MappingProxyType
@@ -242,7 +242,7 @@ class PoseSeries:
             None if self.back is None else self.back[start:stop],
         )
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[PoseFrame]:
         for i in range(len(self)):
             yield self[i]
 
@@ -254,7 +254,7 @@ class PoseSeries:
     @property
     def person_mask(self) -> npt.NDArray[np.bool_]:
         """(T,) True where a person was found."""
-        return np.isfinite(self.landmarks[:, :, 0]).any(axis=1)
+        return np.asarray(np.isfinite(self.landmarks[:, :, 0]).any(axis=1), dtype=bool)
 
     @property
     def duration_s(self) -> float:

@@ -22,7 +22,7 @@ from typing import Any
 
 from formcheck._version import __version__
 from formcheck.landmarks import PoseFrame, PoseSeries
-from formcheck.pose import PoseEstimate, PoseEstimator, PoseOptions
+from formcheck.pose import PoseEstimate, PoseEstimator, PoseOptions, RunningMode
 from formcheck.sources import Frame, FrameSource, Prefetcher, VideoFileSource, open_source
 from formcheck.spine import back_profile
 
@@ -104,7 +104,7 @@ def track_file(
 
     options = options or PoseOptions()
     with open_source(os.fspath(path)) as source:
-        mode = (
+        mode: RunningMode = (
             "video"
             if isinstance(source, VideoFileSource) or source.info.kind == "camera"
             else "image"

@@ -48,7 +48,7 @@ def measurable_mask(series: PoseSeries, min_visibility: float = 0.5) -> np.ndarr
         return np.zeros(0, bool)
     vis = np.nan_to_num(series.landmarks[:, :, 3], nan=0.0)
     sides = [(vis[:, list(side)] >= min_visibility).all(axis=1) for side in MAIN_JOINTS]
-    return np.logical_or(*sides)
+    return np.logical_or(sides[0], sides[1])
 
 
 def build_report(

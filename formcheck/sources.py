@@ -168,7 +168,7 @@ class VideoFileSource(_Closing):
             raise InputError(
                 f"{self.path}: no frame could be decoded (truncated file or unsupported codec)"
             )
-        self._first = first
+        self._first: npt.NDArray[np.uint8] = np.asarray(first, dtype=np.uint8)
         self._first_pos_ms = self._cap.get(cv2.CAP_PROP_POS_MSEC)
         fps = float(self._cap.get(cv2.CAP_PROP_FPS) or 0.0)
         nominal = fps if math.isfinite(fps) and 0.5 < fps < 1000 else None
@@ -218,7 +218,7 @@ class VideoFileSource(_Closing):
             index += 1
             self.frames_read = index
             ok, nxt = self._cap.read()
-            image = nxt if ok and nxt is not None else None
+            image = np.asarray(nxt, dtype=np.uint8) if ok and nxt is not None else None
             pos_ms = self._cap.get(cv2.CAP_PROP_POS_MSEC)
         if self.truncated:
             log.warning(
@@ -303,7 +303,7 @@ class CameraSource(_Closing):
             failures = 0
             ts = max(last_ms + 1, round((time.monotonic() - start) * 1000))
             last_ms = ts
-            yield Frame(image=image, timestamp_ms=ts, index=index)
+            yield Frame(image=np.asarray(image, dtype=np.uint8), timestamp_ms=ts, index=index)
             index += 1
 
     def close(self) -> None:
@@ -347,7 +347,7 @@ class ImageSource(_Closing):
         image = cv2.imread(str(path), cv2.IMREAD_COLOR)
         if image is None:
             raise InputError(f"{path}: not an image formcheck can read")
-        return image
+        return np.asarray(image, dtype=np.uint8)
 
     def __iter__(self) -> Iterator[Frame]:
         for index, file in enumerate(self.files):

@@ -35,6 +35,7 @@ import json
 import os
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -49,7 +50,7 @@ TRACK_FORMAT = "formcheck.track/1"
 def save_track(series: PoseSeries, path: str | os.PathLike[str]) -> Path:
     """Write ``series`` to ``path`` (atomically) and return the path."""
     with atomic_path(path, suffix=".npz") as tmp, tmp.open("wb") as fh:
-        extra = {} if series.back is None else {"back": series.back}
+        extra: dict[str, Any] = {} if series.back is None else {"back": series.back}
         np.savez_compressed(
             fh,
             **extra,

@@ -111,7 +111,7 @@ def numbered_frames(n: int, width: int = 160, height: int = 120) -> list[np.ndar
 
 @pytest.fixture(scope="session")
 def messi_video(tmp_path_factory: pytest.TempPathFactory, messi_image: np.ndarray) -> Path:
-    """2 s at 25 fps of the Messi photo panning slightly, with 0.6 s of empty frames in the middle."""
+    """2 s at 25 fps of the Messi photo panning slightly, with 0.6 s of empty frames inside."""
     height, width = messi_image.shape[:2]
     width -= width % 2
     height -= height % 2

@@ -13,7 +13,8 @@ Measures (side view, camera-facing side):
 A rep: the hip angle rises from its resting level (tracked continuously, so any foot placement
 works) by at least ``rise_top_deg`` while the trunk rises off the floor by ``min_lift_deg`` above
 its own resting lift (sliding the feet changes the hip angle but not the lift), and comes back
-within ``rise_start_deg`` of rest (or the trunk is back on the floor, if the feet moved); the two thresholds give hysteresis, and ``min_rep_s`` keeps
+within ``rise_start_deg`` of rest (or the trunk is back on the floor, if the feet moved);
+the two thresholds give hysteresis, and ``min_rep_s`` keeps
 jitter and shuffling from counting. The rep starts when the hip angle last left the rest band and
 ends when it returns to it.
 """
@@ -96,7 +97,8 @@ def top_pause(t: np.ndarray, hip: np.ndarray, max_speed: float) -> tuple[int, in
 
     The rep's rise is its opening stretch that is still below the midpoint between rest and
     peak or climbing faster than the threshold (``max_speed``, or 15% of the rep's fastest
-    movement when that is lower, but at least 4 deg/s); the lowering is its closing stretch that is below
+    movement when that is lower, but at least 4 deg/s); the lowering is its closing stretch
+    that is below
     the midpoint or falling faster than the threshold. The pause is what lies between, so a slow
     sink or a dip and recovery at the top is part of it.
     """

@@ -203,14 +203,14 @@ class CatCowAnalyzer(Analyzer):
                 break
         rest_s = 0.0
         if len(between) > 2:
-            t = np.array([h[0] for h in between])
+            times = np.array([h[0] for h in between])
             offset = np.array([h[1] - h[2] for h in between])
             band = np.array([h[3] for h in between])
-            still = np.abs(speeds(t, offset, PAUSE_SPEED_WINDOW_S)) <= self.cfg.pause_speed_deg_s
-            resting = still & (np.abs(offset) <= band)
-            rest_s = float(np.sum(np.diff(t)[resting[1:]]))
+            speed = speeds(times, offset, PAUSE_SPEED_WINDOW_S)
+            resting = (np.abs(speed) <= self.cfg.pause_speed_deg_s) & (np.abs(offset) <= band)
+            rest_s = float(np.sum(np.diff(times)[resting[1:]]))
             if resting.any():  # the movement begins at the end of the rest
-                depart = float(t[np.flatnonzero(resting)[-1]])
+                depart = float(times[np.flatnonzero(resting)[-1]])
         if self._last_round_end is not None and rest_s < REST_AT_NEUTRAL_S:
             return self._last_round_end
         return depart

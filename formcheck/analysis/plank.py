@@ -176,12 +176,12 @@ class PlankAnalyzer(Analyzer):
             self._in_position.append((t, bool(m["on_knees"])))
         elif not holding and self.position._candidate is None:
             self._in_position.clear()
-        if change == "started":
+        if change == "started" and self.position.active is not None:
             start = self.position.active.start_s
             knees = [k for s, k in self._in_position if s >= start]
             self._hold_on_knees.append(bool(knees) and sum(knees) > 0.5 * len(knees))
             events.append(
-                Event(t, "hold_started", self.exercise, {"start_s": self.position.active.start_s})
+                Event(t, "hold_started", self.exercise, {"start_s": start})
             )
         if ok:
             self._status = ""
