@@ -135,6 +135,31 @@ class FaultSet:
         return sorted(out, key=lambda w: w["start_s"])
 
 
+def rep_events(
+    exercise: str, kind: str, rep: dict[str, Any], worst_deg: float
+) -> tuple[list[dict[str, Any]], list[Event]]:
+    """The warnings of a finished rep or round (one per fault it carries) and its events.
+
+    Returns:
+        (warnings for the report, events: the rep itself, then one ``fault_started`` each).
+    """
+    end = rep["end_s"]
+    warnings = [
+        {
+            "type": fault,
+            "start_s": rep["start_s"],
+            "end_s": end,
+            "rep": rep["index"],
+            "message": WARNING_MESSAGES[fault],
+            "worst_deg": worst_deg,
+        }
+        for fault in rep["faults"]
+    ]
+    events = [Event(end, kind, exercise, rep)]
+    events += [Event(end, "fault_started", exercise, w) for w in warnings]
+    return warnings, events
+
+
 class Analyzer(ABC):
     """Base of the exercise analyzers (see module docs)."""
 

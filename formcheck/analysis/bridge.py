@@ -26,8 +26,8 @@ from typing import Any
 
 import numpy as np
 
-from formcheck.analysis.base import Analyzer, LiveState, not_measurable_reason
-from formcheck.analysis.events import WARNING_MESSAGES, Event, Exercise
+from formcheck.analysis.base import Analyzer, LiveState, not_measurable_reason, rep_events
+from formcheck.analysis.events import Event, Exercise
 from formcheck.config import Config
 from formcheck.geometry import (
     angle_3d,
@@ -243,18 +243,8 @@ class BridgeAnalyzer(Analyzer):
             "good": not faults,
         }
         self.reps.append(rep)
-        events = [Event(end, "rep", self.exercise, rep)]
-        for kind in faults:
-            warning = {
-                "type": kind,
-                "start_s": rep["start_s"],
-                "end_s": rep["end_s"],
-                "rep": rep["index"],
-                "message": WARNING_MESSAGES[kind],
-                "worst_deg": rep["peak_hip_angle_deg"],
-            }
-            self.warnings.append(warning)
-            events.append(Event(end, "fault_started", self.exercise, warning))
+        warnings, events = rep_events(self.exercise.value, "rep", rep, round(peak, 1))
+        self.warnings += warnings
         return events
 
     def finish(self) -> list[Event]:

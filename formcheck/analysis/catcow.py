@@ -26,9 +26,15 @@ from typing import Any
 
 import numpy as np
 
-from formcheck.analysis.base import Analyzer, FaultSet, LiveState, not_measurable_reason
+from formcheck.analysis.base import (
+    Analyzer,
+    FaultSet,
+    LiveState,
+    not_measurable_reason,
+    rep_events,
+)
 from formcheck.analysis.bridge import speeds
-from formcheck.analysis.events import WARNING_MESSAGES, Event, Exercise
+from formcheck.analysis.events import Event, Exercise
 from formcheck.config import Config
 from formcheck.geometry import incline, joint_angle, tilt
 from formcheck.landmarks import PoseFrame
@@ -259,18 +265,8 @@ class CatCowAnalyzer(Analyzer):
             "good": not faults,
         }
         self.rounds.append(rnd)
-        events = [Event(end, "round", self.exercise, rnd)]
-        for kind in faults:
-            warning = {
-                "type": kind,
-                "start_s": rnd["start_s"],
-                "end_s": rnd["end_s"],
-                "rep": rnd["index"],
-                "message": WARNING_MESSAGES[kind],
-                "worst_deg": rnd["range_deg"],
-            }
-            self.warnings.append(warning)
-            events.append(Event(end, "fault_started", self.exercise, warning))
+        warnings, events = rep_events(self.exercise.value, "round", rnd, round(spread, 1))
+        self.warnings += warnings
         return events
 
     def finish(self) -> list[Event]:

@@ -180,9 +180,7 @@ class PlankAnalyzer(Analyzer):
             start = self.position.active.start_s
             knees = [k for s, k in self._in_position if s >= start]
             self._hold_on_knees.append(bool(knees) and sum(knees) > 0.5 * len(knees))
-            events.append(
-                Event(t, "hold_started", self.exercise, {"start_s": start})
-            )
+            events.append(Event(t, "hold_started", self.exercise, {"start_s": start}))
         if ok:
             self._status = ""
             self._alignment = m["alignment_deg"]
@@ -269,8 +267,15 @@ class PlankAnalyzer(Analyzer):
                     continue
                 lo, hi = max(w["start_s"], ep.start_s), min(w["end_s"], ep.end_s)
                 if hi > lo or (lo == hi and ep.open):
-                    out.append(w | {"start_s": round(lo, 3), "end_s": round(hi, 3),
-                                    "duration_s": round(hi - lo, 3), "hold": i + 1})
+                    out.append(
+                        w
+                        | {
+                            "start_s": round(lo, 3),
+                            "end_s": round(hi, 3),
+                            "duration_s": round(hi - lo, 3),
+                            "hold": i + 1,
+                        }
+                    )
         return sorted(out, key=lambda w: w["start_s"])
 
     @property
