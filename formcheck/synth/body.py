@@ -110,6 +110,13 @@ def angle_deg(a: FloatArray, b: FloatArray, c: FloatArray) -> FloatArray:
 @functools.cache
 def load_model() -> Any:
     """anny's default model in float32 (built once per process; the first ever build caches)."""
+    import logging
+
+    import warp  # anny's skinning backend: keep its start-up banner off stdout
+
+    if not logging.getLogger("formcheck").isEnabledFor(logging.DEBUG):
+        warp.config.log_level = logging.ERROR
+
     import anny
     import torch
 
