@@ -110,12 +110,14 @@ def angle_deg(a: FloatArray, b: FloatArray, c: FloatArray) -> FloatArray:
 @functools.cache
 def load_model() -> Any:
     """anny's default model in float32 (built once per process; the first ever build caches)."""
+    import contextlib
     import logging
 
-    import warp  # anny's skinning backend: keep its start-up banner off stdout
+    with contextlib.suppress(ImportError):
+        import warp  # anny's skinning backend: keep its start-up banner off stdout
 
-    if not logging.getLogger("formcheck").isEnabledFor(logging.DEBUG):
-        warp.config.log_level = logging.ERROR
+        if not logging.getLogger("formcheck").isEnabledFor(logging.DEBUG):
+            warp.config.log_level = logging.ERROR
 
     import anny
     import torch
