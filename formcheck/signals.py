@@ -6,6 +6,7 @@
   frame.
 * **Gap bridging** — a causal hold of the last good value for up to ``max_bridged_gap_s``; longer
   dropouts are reported as "not measurable" instead of guessed.
+* **Speed** — :func:`speeds`, the rate of change of a measure over a centred window (offline).
 * **Smoothing** — a one-euro filter (Casiez et al., CHI 2012): a low-pass whose cut-off rises with
   speed, so a still pose is steady and a moving one lags little (bounded lag; timestamps in
   seconds, so 15 fps and 60 fps behave alike).
@@ -229,3 +230,14 @@ class SideConditioner:
             [self._filter(("body", "lateral"), 10 + i, float(v), t) for i, v in enumerate(axis)]
         )
         return smooth / max(float(np.linalg.norm(smooth)), 1e-9)
+
+
+def speeds(t: np.ndarray, values: np.ndarray, window_s: float = 0.3) -> np.ndarray:
+    """Rate of change (units/s) at each sample, over a centred window of ``window_s`` seconds."""
+    lo = np.searchsorted(t, t - window_s / 2)
+    hi = np.minimum(np.searchsorted(t, t + window_s / 2, side="right") - 1, len(t) - 1)
+    dt = t[hi] - t[lo]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        v = (values[hi] - values[lo]) / dt
+    v[dt <= 0] = 0.0
+    return v

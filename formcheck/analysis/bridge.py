@@ -38,7 +38,7 @@ from formcheck.geometry import (
     tilt,
 )
 from formcheck.landmarks import PoseFrame
-from formcheck.signals import SideView
+from formcheck.signals import SideView, speeds
 
 NEEDED = ("shoulder", "hip", "knee", "ankle")
 ABORT_UNMEASURED_S = 2.0
@@ -79,17 +79,6 @@ def in_bridge_position(m: dict[str, float]) -> bool:
         and m["knee_height_px"] > 0
         and m["knee_angle_deg"] < 150
     )
-
-
-def speeds(t: np.ndarray, values: np.ndarray, window_s: float = 0.3) -> np.ndarray:
-    """Rate of change (units/s) at each sample, over a centred window of ``window_s`` seconds."""
-    lo = np.searchsorted(t, t - window_s / 2)
-    hi = np.minimum(np.searchsorted(t, t + window_s / 2, side="right") - 1, len(t) - 1)
-    dt = t[hi] - t[lo]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        v = (values[hi] - values[lo]) / dt
-    v[dt <= 0] = 0.0
-    return v
 
 
 def top_pause(t: np.ndarray, hip: np.ndarray, max_speed: float) -> tuple[int, int]:

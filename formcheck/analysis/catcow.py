@@ -33,12 +33,11 @@ from formcheck.analysis.base import (
     not_measurable_reason,
     rep_events,
 )
-from formcheck.analysis.bridge import speeds
 from formcheck.analysis.events import Event, Exercise
 from formcheck.config import Config
 from formcheck.geometry import incline, joint_angle, tilt
 from formcheck.landmarks import PoseFrame
-from formcheck.signals import OneEuro, SideView
+from formcheck.signals import OneEuro, SideView, speeds
 from formcheck.spine import spinal_bend
 
 NEEDED = ("shoulder", "elbow", "wrist", "hip", "knee")
