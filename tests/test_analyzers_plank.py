@@ -36,6 +36,8 @@ MOTIONS: dict[str, Callable[[], syn.Motion]] = {
     "sag_and_recover": lambda: syn.plank(12.0, alignment=ramps(0, (5, 6.5, -15), (10, 11.5, 0))),
     "pike": lambda: syn.plank(12.0, alignment=ramps(0, (5, 6.5, 30), (10, 11.5, 0))),
     "head_drop": lambda: syn.plank(12.0, head_drop=ramps(0, (5, 6, 35), (10, 11, 0))),
+    # the hold ends at 2 + 0.4 + 10 = 12.4 s: knees go down from 11.8 s and stay, then lower
+    "knees_first_way_out": lambda: syn.plank(10.0, knees=ramps(0, (11.8, 12.2, 1))),
     "knees_drop_shins_15": lambda: syn.plank(12.0, knees=ramps(0, (6, 7, 1), (11, 12, 0)),
                                              knee_shin_tilt_deg=15.0),
     "knees_drop_shins_25": lambda: syn.plank(12.0, knees=ramps(0, (6, 7, 1), (11, 12, 0)),
@@ -303,3 +305,13 @@ def test_facing_left_or_right_gives_the_same_result(name: str) -> None:
     for a, b in zip(left["warnings"], right["warnings"], strict=True):
         assert a["start_s"] == pytest.approx(b["start_s"], abs=1e-3)
         assert a["end_s"] == pytest.approx(b["end_s"], abs=1e-3)
+
+
+def test_coming_down_knees_first_is_the_end_of_the_hold_not_a_fault() -> None:
+    result = analysed("knees_first_way_out")
+    (hold,) = result["holds"]
+    assert result["warnings"] == []
+    assert hold["kind"] == "plank"
+    # the hold ends when the knees go down (11.8-12.2 s), not after the lowering
+    assert 11.6 <= hold["end_s"] <= 12.3
+    assert hold["good_form_s"] == pytest.approx(hold["duration_s"], abs=0.01)

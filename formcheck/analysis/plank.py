@@ -46,6 +46,8 @@ from formcheck.signals import SideView
 
 NEEDED = ("shoulder", "elbow", "hip", "knee", "ankle")
 SETTLE_WINDOW_S = 0.3
+#: Knees going down this close to the end of a forearm plank = coming down, not a fault.
+COMING_DOWN_S = 1.0
 #: Knee this close to the floor line (in upper-arm lengths) = resting on the knee.
 KNEE_ON_FLOOR = 0.2
 FORM_FAULTS = ("hips_sagging", "hips_piked", "head_dropping", "knees_down")
@@ -232,41 +234,59 @@ class PlankAnalyzer(Analyzer):
     def _holds(self) -> list[dict[str, Any]]:
         warnings = self._warnings()
         holds = []
-        for i, ep in enumerate(self.position.episodes):
+        for i, (start, end, is_open) in enumerate(self._spans()):
             knee_plank = self._hold_on_knees[i] if i < len(self._hold_on_knees) else False
             bad = []
             for w in warnings:
-                lo, hi = max(w["start_s"], ep.start_s), min(w["end_s"], ep.end_s)
+                lo, hi = max(w["start_s"], start), min(w["end_s"], end)
                 if hi > lo:
                     bad.append((lo, hi))
-            bad_s = _union_length(bad)
-            good_stretches = _complement(bad, ep.start_s, ep.end_s)
+            duration = end - start
+            good_stretches = _complement(bad, start, end)
             holds.append(
                 {
                     "index": i + 1,
                     "kind": "knee_plank" if knee_plank else "plank",
-                    "start_s": round(ep.start_s, 3),
-                    "end_s": round(ep.end_s, 3),
-                    "duration_s": round(ep.duration_s, 3),
-                    "good_form_s": round(max(0.0, ep.duration_s - bad_s), 3),
+                    "start_s": round(start, 3),
+                    "end_s": round(end, 3),
+                    "duration_s": round(duration, 3),
+                    "good_form_s": round(max(0.0, duration - _union_length(bad)), 3),
                     "longest_good_s": round(
                         max((b - a for a, b in good_stretches), default=0.0), 3
                     ),
-                    "open": ep.open,
+                    "open": is_open,
                 }
             )
         return holds
+
+    def _spans(self) -> list[tuple[float, float, bool]]:
+        """(start, end, open) of each hold. A finished forearm plank whose knees went down less
+        than ``COMING_DOWN_S`` before its end ends when they went down: that is the way out of
+        the plank, not a fault."""
+        knees = self.faults.trackers.get("knees_down")
+        spans = []
+        for i, ep in enumerate(self.position.episodes):
+            end = ep.end_s
+            knee_plank = self._hold_on_knees[i] if i < len(self._hold_on_knees) else False
+            if not ep.open and not knee_plank and knees is not None:
+                for k in knees.episodes:
+                    if ep.start_s < k.start_s and k.end_s >= ep.end_s - 0.05 and (
+                        ep.end_s - k.start_s < COMING_DOWN_S
+                    ):
+                        end = min(end, k.start_s)
+            spans.append((ep.start_s, end, ep.open))
+        return spans
 
     def _warnings(self) -> list[dict[str, Any]]:
         """Fault episodes inside confirmed holds (clipped to them); knees down only in planks."""
         out = []
         for w in self.faults.warnings():
-            for i, ep in enumerate(self.position.episodes):
+            for i, (start, end, is_open) in enumerate(self._spans()):
                 knee_plank = self._hold_on_knees[i] if i < len(self._hold_on_knees) else False
                 if w["type"] == "knees_down" and knee_plank:
                     continue
-                lo, hi = max(w["start_s"], ep.start_s), min(w["end_s"], ep.end_s)
-                if hi > lo or (lo == hi and ep.open):
+                lo, hi = max(w["start_s"], start), min(w["end_s"], end)
+                if hi - lo > 0.01 or (hi >= lo and is_open):
                     out.append(
                         w
                         | {
