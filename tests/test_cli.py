@@ -106,3 +106,62 @@ def test_track_of_a_still_image(messi_path: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     series = load_track(out)
     assert len(series) == 1 and np.isfinite(series.landmarks[0, 23, :2]).all()
+
+
+def test_config_show_prints_effective_values_with_units(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["config", "show", "--set", "plank.sag_deg=12"])
+    assert result.exit_code == 0, result.output
+    line = next(ln for ln in result.stdout.splitlines() if "plank.sag_deg" in ln)
+    assert "12" in line and "deg" in line
+    toml = tmp_path / "mine.toml"
+    toml.write_text("[plank]\nsag_deg = 8\n[bridge]\nrise_top_deg = 14\n")
+    result = runner.invoke(app, ["config", "show", "--config", str(toml),
+                                 "--set", "bridge.rise_top_deg=15"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert "8" in next(ln for ln in lines if "plank.sag_deg" in ln)
+    assert "15" in next(ln for ln in lines if "bridge.rise_top_deg" in ln)  # --set wins
+
+
+def test_config_example_round_trips(tmp_path: Path) -> None:
+    out = tmp_path / "example.toml"
+    result = runner.invoke(app, ["config", "example", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_text().startswith("# formcheck configuration")
+    result = runner.invoke(app, ["config", "show", "--config", str(out)])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--set", "plank.nope=1"], "unknown key plank.nope"),
+        (["--set", "plank.sag_deg=soft"], "is not a number"),
+        (["--set", "nonsense"], "expected SECTION.KEY=VALUE"),
+    ],
+)
+def test_bad_settings_are_one_line_errors(args: list[str], message: str) -> None:
+    result = runner.invoke(app, ["config", "show", *args])
+    assert result.exit_code == 2
+    lines = [ln for ln in result.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and message in lines[0]
+
+
+def test_analyze_a_track_as_a_named_exercise_writes_schema_v1(tmp_path: Path) -> None:
+    from formcheck import PoseSeries, save_track
+
+    from .synthetic import plank, render
+
+    track = tmp_path / "plank.npz"
+    save_track(PoseSeries.from_frames(list(render(plank(8.0), fps=15))), track)
+    report_path = tmp_path / "r.json"
+    result = runner.invoke(app, ["analyze", str(track), "-e", "plank", "--json", str(report_path)])
+    assert result.exit_code == 0, result.output
+    assert "Forearm plank" in result.stdout and "held" in result.stdout
+    report = json.loads(report_path.read_text())
+    assert report["exercise_requested"] == "plank"
+    (plank_set,) = report["sets"]
+    assert plank_set["exercise"] == "plank" and len(plank_set["holds"]) == 1
+    for key in ("rep_count", "hold_s", "good_form_s"):
+        assert key in report["summary"] and key in plank_set["summary"]
+    assert set(report["coverage"]) == {"measured_fraction", "gaps"}
