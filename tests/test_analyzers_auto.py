@@ -31,6 +31,10 @@ MOTIONS: dict[str, Callable[[], syn.Motion]] = {
                                     syn.standing(4.0), syn.cat_cow(2)),
     "session_no_breaks": lambda: syn.sequence(syn.bridge(2), syn.plank(8.0, tail_s=1.0),
                                               syn.cat_cow(2)),
+    # knees down with the hips folded back for 4 s in the middle of a forearm plank
+    "plank_knees_drop": lambda: syn.plank(
+        12.0, knees=syn.ramps(0, (6, 7, 1), (10, 11, 0)),
+        alignment=syn.ramps(0, (6, 7, 50), (10, 11, 0))),
     "standing_then_bridge": lambda: syn.sequence(syn.standing(6.0), syn.bridge(2)),
 }
 
@@ -141,3 +145,13 @@ def test_classify_posture_of_single_frames(figure: Callable[[], syn.Figure],
         frame = series[0]
         kind = classify_posture(SideConditioner()(frame), frame, Config())
         assert (kind.value if kind else None) == expected, facing
+
+
+def test_knees_dropping_inside_a_plank_keeps_one_set_and_one_hold() -> None:
+    auto = analysis_of("plank_knees_drop")
+    (plank_set,) = auto.sets
+    assert counts(plank_set) == ("plank", 0, 1)
+    assert [w["type"] for w in plank_set["warnings"]] == ["knees_down"]
+    own = analysis_of("plank_knees_drop", "plank").sets[0]
+    assert plank_set["holds"][0]["duration_s"] == pytest.approx(
+        own["holds"][0]["duration_s"], abs=0.2)

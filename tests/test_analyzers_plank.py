@@ -42,6 +42,12 @@ MOTIONS: dict[str, Callable[[], syn.Motion]] = {
                                              knee_shin_tilt_deg=15.0),
     "knees_drop_shins_25": lambda: syn.plank(12.0, knees=ramps(0, (6, 7, 1), (11, 12, 0)),
                                              knee_shin_tilt_deg=25.0),
+    # knees down with the hips folding back over them (hip ~130 deg), then back up
+    "knees_drop_hips_fold": lambda: syn.plank(
+        12.0, knees=ramps(0, (6, 7, 1), (11, 12, 0)), alignment=ramps(0, (6, 7, 50), (11, 12, 0))),
+    # knees down and hips folded at 8-9 s, kneeling there until lowering at 12.4 s
+    "kneel_to_rest": lambda: syn.plank(
+        10.0, knees=ramps(0, (8, 9, 1)), alignment=ramps(0, (8, 9, 50))),
     "knee_plank_shins_15": lambda: syn.plank(10.0, knees=1.0, knee_shin_tilt_deg=15.0),
     "knee_plank_shins_25": lambda: syn.plank(10.0, knees=1.0, knee_shin_tilt_deg=25.0),
     "knee_plank_shins_flat": lambda: syn.plank(10.0, knees=1.0, knee_shin_tilt_deg=3.0),
@@ -134,6 +140,7 @@ CASES = [
     ("head_drop", "plank", ["head_dropping"]),
     ("knees_drop_shins_15", "plank", ["knees_down"]),
     ("knees_drop_shins_25", "plank", ["knees_down"]),
+    ("knees_drop_hips_fold", "plank", ["knees_down"]),
     ("knee_plank_shins_15", "knee_plank", []),
     ("knee_plank_shins_25", "knee_plank", []),
     ("knee_plank_shins_flat", "knee_plank", []),
@@ -153,7 +160,8 @@ def test_one_hold_of_the_right_kind_with_exactly_the_expected_warnings(
 
 @pytest.mark.parametrize("name", ["sag_from_start", "gradual_sag", "sag_and_recover", "pike",
                                   "head_drop",
-                                  "knees_drop_shins_15", "knees_drop_shins_25"])
+                                  "knees_drop_shins_15", "knees_drop_shins_25",
+                                  "knees_drop_hips_fold"])
 def test_fault_onset_and_end_within_a_second(name: str) -> None:
     result = analysed(name)
     (warning,) = result["warnings"]
@@ -315,3 +323,13 @@ def test_coming_down_knees_first_is_the_end_of_the_hold_not_a_fault() -> None:
     # the hold ends when the knees go down (11.8-12.2 s), not after the lowering
     assert 11.6 <= hold["end_s"] <= 12.3
     assert hold["good_form_s"] == pytest.approx(hold["duration_s"], abs=0.01)
+
+
+def test_kneeling_back_to_rest_ends_the_hold_where_the_knees_went_down() -> None:
+    result = analysed("kneel_to_rest")
+    (hold,) = result["holds"]
+    assert result["warnings"] == []
+    assert hold["kind"] == "plank"
+    # knees reach the floor line between 8 and 9 s; the kneeling after that is not plank time
+    assert 7.8 <= hold["end_s"] <= 9.0
+    assert hold["start_s"] == pytest.approx(2.4, abs=0.5)

@@ -37,8 +37,15 @@ ANALYZERS: dict[Exercise, type[Analyzer]] = {
 }
 
 
-def classify_posture(view: SideView, frame: PoseFrame, config: Config) -> Exercise | None:
-    """The exercise whose starting posture this frame shows, or None."""
+def classify_posture(
+    view: SideView, frame: PoseFrame, config: Config, current: Exercise | None = None
+) -> Exercise | None:
+    """The exercise whose posture this frame shows, or None.
+
+    ``current`` is the exercise of the set in progress: inside a plank set, dropping the knees
+    with the hips folded back is still the plank (its ``knees_down`` fault, or the way out of
+    it, which the plank analyzer tells apart), not a reason to end the set.
+    """
     if view.side is None:
         return None
     if in_all_fours(catcow_measures(view, frame)):
@@ -48,6 +55,7 @@ def classify_posture(view: SideView, frame: PoseFrame, config: Config) -> Exerci
         config.plank.max_body_tilt_deg,
         config.plank.knee_plank_bend_deg,
         starting=False,
+        knees_may_drop=current is Exercise.PLANK,
     ):
         return Exercise.PLANK
     if in_bridge_position(bridge_measures(view)):
@@ -88,7 +96,7 @@ class AutoAnalyzer(Analyzer):
 
     def _step(self, view: SideView, frame: PoseFrame) -> tuple[dict[str, float], list[Event]]:
         t = view.t_s
-        kind = classify_posture(view, frame, self.config)
+        kind = classify_posture(view, frame, self.config, self._current_kind)
         self._votes.append((t, kind, frame))
         while self._votes and t - self._votes[0][0] > self.cfg.window_s:
             self._votes.popleft()

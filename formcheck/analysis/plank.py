@@ -46,8 +46,8 @@ from formcheck.signals import SideView
 
 NEEDED = ("shoulder", "elbow", "hip", "knee", "ankle")
 SETTLE_WINDOW_S = 0.3
-#: Knees going down this close to the end of a forearm plank = coming down, not a fault.
-COMING_DOWN_S = 1.0
+#: Knees down until this close to the end of a forearm plank = coming down, not a fault.
+COMING_DOWN_S = 0.5
 #: Knee this close to the floor line (in upper-arm lengths) = resting on the knee.
 KNEE_ON_FLOOR = 0.2
 FORM_FAULTS = ("hips_sagging", "hips_piked", "head_dropping", "knees_down")
@@ -103,14 +103,22 @@ def plank_measures(view: SideView, knee_down_deg: float = 150.0) -> dict[str, fl
 
 
 def in_plank_position(
-    m: dict[str, float], max_tilt: float, knee_plank_bend: float = 35.0, *, starting: bool = True
+    m: dict[str, float],
+    max_tilt: float,
+    knee_plank_bend: float = 35.0,
+    *,
+    starting: bool = True,
+    knees_may_drop: bool = False,
 ) -> bool:
     """On the forearms, body near horizontal, hips off the floor.
 
     To start a hold the legs must be straight, or the knees down with the shoulder-hip-knee line
     within ``knee_plank_bend / 2`` of straight (a knee plank that is set). Once holding, knees
-    down with the hips bent up to ``knee_plank_bend`` still count (a knee plank, or a forearm
-    plank with the knees down, which is a fault), but not kneeling with the hips folded.
+    down with the hips bent up to ``knee_plank_bend`` still count (a knee plank), but not
+    kneeling with the hips folded. In a forearm plank (``knees_may_drop``) the knees touching
+    down keep the hold going whatever the hips do, as long as the forearms still carry the body:
+    that is the ``knees_down`` fault inside the hold (if the knees stay down until the hold
+    ends, the hold is cut where they went down: see :meth:`PlankAnalyzer._spans`).
     """
     if not m:
         return False
@@ -121,6 +129,8 @@ def in_plank_position(
     )
     if not base or not m["on_knees"]:
         return base
+    if knees_may_drop:
+        return True
     limit = knee_plank_bend / 2 if starting else knee_plank_bend
     return abs(m["knee_line_deg"]) <= limit
 
@@ -168,7 +178,11 @@ class PlankAnalyzer(Analyzer):
         m = plank_measures(view, self.cfg.knee_down_deg)
         holding_before = self.position.active is not None
         ok = in_plank_position(
-            m, self.cfg.max_body_tilt_deg, self.cfg.knee_plank_bend_deg, starting=not holding_before
+            m,
+            self.cfg.max_body_tilt_deg,
+            self.cfg.knee_plank_bend_deg,
+            starting=not holding_before,
+            knees_may_drop=holding_before and not self._knee_plank_now(),
         )
         settled = self._settled(t, m)
         events: list[Event] = []
@@ -194,10 +208,14 @@ class PlankAnalyzer(Analyzer):
         knee_plank = self._knee_plank_now()
         # form is checked whenever in position; warnings outside a confirmed hold are dropped
         in_form_check = ok
+        # knees down in a forearm plank is its own fault: the hips folding over the knees
+        # then is not a pike
+        knees_down = in_form_check and not knee_plank and bool(m.get("on_knees"))
+        line_check = in_form_check and not knees_down
         a = m.get("alignment_deg", np.nan)
-        events += self.faults.update(t, "hips_sagging", in_form_check and a < -self.cfg.sag_deg, a)
+        events += self.faults.update(t, "hips_sagging", line_check and a < -self.cfg.sag_deg, a)
         events += self.faults.update(
-            t, "hips_piked", in_form_check and a > self.cfg.pike_deg, a, worst_is_min=False
+            t, "hips_piked", line_check and a > self.cfg.pike_deg, a, worst_is_min=False
         )
         head = m.get("head_deg", np.nan)
         events += self.faults.update(
@@ -208,10 +226,7 @@ class PlankAnalyzer(Analyzer):
             worst_is_min=False,
         )
         events += self.faults.update(
-            t,
-            "knees_down",
-            in_form_check and not knee_plank and bool(m.get("on_knees")),
-            m.get("knee_angle_deg", np.nan),
+            t, "knees_down", knees_down, m.get("knee_angle_deg", np.nan)
         )
         if change == "ended":
             events += self._end_hold(t)
@@ -260,9 +275,9 @@ class PlankAnalyzer(Analyzer):
         return holds
 
     def _spans(self) -> list[tuple[float, float, bool]]:
-        """(start, end, open) of each hold. A finished forearm plank whose knees went down less
-        than ``COMING_DOWN_S`` before its end ends when they went down: that is the way out of
-        the plank, not a fault."""
+        """(start, end, open) of each hold. A finished forearm plank whose knees went down and
+        stayed down until it ended ends when they went down: that is the way out of the plank,
+        not a fault. Knees that go down and come back up are a ``knees_down`` fault inside it."""
         knees = self.faults.trackers.get("knees_down")
         spans = []
         for i, ep in enumerate(self.position.episodes):
@@ -270,9 +285,7 @@ class PlankAnalyzer(Analyzer):
             knee_plank = self._hold_on_knees[i] if i < len(self._hold_on_knees) else False
             if not ep.open and not knee_plank and knees is not None:
                 for k in knees.episodes:
-                    if ep.start_s < k.start_s and k.end_s >= ep.end_s - 0.05 and (
-                        ep.end_s - k.start_s < COMING_DOWN_S
-                    ):
+                    if ep.start_s < k.start_s and k.end_s >= ep.end_s - COMING_DOWN_S:
                         end = min(end, k.start_s)
             spans.append((ep.start_s, end, ep.open))
         return spans
