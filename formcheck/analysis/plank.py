@@ -225,9 +225,7 @@ class PlankAnalyzer(Analyzer):
             head,
             worst_is_min=False,
         )
-        events += self.faults.update(
-            t, "knees_down", knees_down, m.get("knee_angle_deg", np.nan)
-        )
+        events += self.faults.update(t, "knees_down", knees_down, m.get("knee_angle_deg", np.nan))
         if change == "ended":
             events += self._end_hold(t)
         return (m if ok else {}), events
