@@ -7,7 +7,6 @@ here, never in the library.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import logging
 import sys
@@ -34,7 +33,7 @@ from rich.text import Text
 from formcheck._version import __version__
 from formcheck.analysis.events import Exercise
 from formcheck.config import Config, load_config
-from formcheck.errors import FormcheckError, Interrupted
+from formcheck.errors import FormcheckError, InputError, Interrupted, OutputError, UsageError
 
 app = typer.Typer(
     name="formcheck",
@@ -231,46 +230,245 @@ def _config(path: Path | None, overrides: list[str] | None) -> Config:
 @app.command()
 @handles_errors
 def analyze(
-    source: Annotated[
-        Path, typer.Argument(help="A video file, an image or folder of images, or a track (.npz).")
+    sources: Annotated[
+        list[str],
+        typer.Argument(
+            help="Video files, images, a folder of images, tracks (.npz); several files, a "
+            "folder of videos or a quoted glob pattern ('week/*.mp4') make a batch.",
+            show_default=False,
+        ),
     ],
     exercise: ExerciseOption = Exercise.AUTO,
     json_out: Annotated[
-        Path | None, typer.Option("--json", help="Write the report (JSON) to this file.")
+        Path | None,
+        typer.Option("--json", help="Write the report (JSON) to this file (one input)."),
+    ] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out-dir",
+            "-o",
+            help="Batch: write DIR/<name>.json per input and DIR/index.csv "
+            "[default: formcheck-reports].",
+            file_okay=False,
+        ),
+    ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs", "-j", min=1, help="Batch: worker processes [default: one per core]."
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Batch: redo inputs whose report is already there.")
+    ] = False,
+    max_fps: Annotated[
+        float | None,
+        typer.Option(
+            "--max-fps",
+            min=1.0,
+            help="Analyse at most this many frames per second (e.g. 15 for a 60 fps video): "
+            "faster, same counts and faults.",
+        ),
     ] = None,
     config: ConfigOption = None,
     overrides: SetOption = None,
     model: ModelOption = None,
 ) -> None:
-    """Analyse a recording (or a saved track): count reps, time holds, find form faults.
+    """Analyse recordings (or saved tracks): count reps, time holds, find form faults.
 
-    Prints a summary per set and, with [bold]--json[/], writes the full report
-    (schema formcheck.report/1, described in README.md).
+    One input: prints a summary per set and, with [bold]--json[/], writes the full report
+    (schema formcheck.report/1, described in README.md). Several inputs, a folder of videos or
+    a glob pattern: analyses them in parallel worker processes, writes one report per input and
+    an index.csv into [bold]--out-dir[/], and skips inputs already done (unless
+    [bold]--force[/]). Ctrl-C keeps what was measured: the report is written and marked
+    interrupted.
     """
-    from formcheck.analysis import analyze_series
-    from formcheck.outputs import check_writable, write_text_atomic
-    from formcheck.report import build_report, report_json
-    from formcheck.track import is_track_file, load_track
+    from formcheck.batch import expand_inputs, is_batch_folder
 
     cfg = _config(config, overrides)
+    paths = [Path(s) for s in sources]
+    is_batch = (
+        len(sources) > 1
+        or out_dir is not None
+        or any(is_batch_folder(p) for p in paths)
+        or any(
+            not p.exists() and any(c in s for c in "*?[")
+            for p, s in zip(paths, sources, strict=True)
+        )
+    )
+    if not is_batch:
+        _analyze_one(paths[0], exercise, json_out, cfg, model, max_fps)
+        return
+    if json_out is not None:
+        raise UsageError("--json names one report: with several inputs use --out-dir")
+    inputs = expand_inputs(sources)
+    _analyze_batch(
+        inputs,
+        out_dir or Path("formcheck-reports"),
+        exercise,
+        cfg,
+        model,
+        max_fps,
+        jobs=jobs,
+        force=force,
+    )
+
+
+def _analyze_one(
+    source: Path,
+    exercise: Exercise,
+    json_out: Path | None,
+    cfg: Config,
+    model: Path | None,
+    max_fps: float | None,
+) -> None:
+    from formcheck.batch import analyze_one
+    from formcheck.outputs import check_writable, write_text_atomic
+    from formcheck.report import report_json
+    from formcheck.sources import open_source
+    from formcheck.track import is_track_file
+
     if json_out is not None:
         check_writable(json_out)
-    series = load_track(source) if is_track_file(source) else _track_with_progress(source, model)
-    analysis = analyze_series(series, exercise, cfg)
-    report = build_report(
-        series,
-        analysis.sets,
-        exercise=exercise.value,
-        config=dataclasses.asdict(cfg),
-        min_visibility=cfg.quality.min_visibility,
-        min_gap_s=cfg.quality.min_reported_gap_s,
-    )
+    if is_track_file(source):
+        report = analyze_one(source, exercise=exercise.value, config=cfg)
+    else:
+        with open_source(str(source)) as probe:
+            total = probe.info.frame_count
+        with frame_progress(f"analysing {source.name}", total=total) as on_progress:
+            report = analyze_one(
+                source,
+                exercise=exercise.value,
+                config=cfg,
+                model=model,
+                max_fps=max_fps,
+                on_progress=on_progress,
+            )
     print_summary(report)
     if json_out is not None:
         write_text_atomic(json_out, report_json(report))
         out.print(f"report written to {json_out}", highlight=False)
-    if series.metadata.get("interrupted"):
+    if report["source"].get("interrupted"):
         raise Interrupted("interrupted: the report covers what was measured so far")
+
+
+def _analyze_batch(
+    inputs: list[Path],
+    out_dir: Path,
+    exercise: Exercise,
+    cfg: Config,
+    model: Path | None,
+    max_fps: float | None,
+    *,
+    jobs: int | None,
+    force: bool,
+) -> None:
+    import concurrent.futures as cf
+    import multiprocessing
+
+    from formcheck.batch import default_jobs, ignore_sigint, plan_batch, run_job, write_index
+    from formcheck.outputs import check_writable
+
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{out_dir}: cannot create the report folder ({exc.strerror})") from None
+    check_writable(out_dir / "index.csv")
+    plan = plan_batch(inputs, out_dir, force=force)
+    todo = [j for j in plan if j.status == "pending"]
+    workers = min(jobs or default_jobs(), max(1, len(todo)))
+    out.print(
+        f"{len(plan)} inputs: {len(todo)} to analyse with {workers} worker(s), "
+        f"{len(plan) - len(todo)} already done; reports in {out_dir}/",
+        highlight=False,
+    )
+    options = {"exercise": exercise.value, "config": cfg, "model": model, "max_fps": max_fps}
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        _RateColumn(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=err,
+        disable=not err.is_terminal,
+    )
+    ctx = multiprocessing.get_context("spawn")
+    interrupted = False
+    with ctx.Manager() as manager, progress:
+        queue = manager.Queue()
+        overall = progress.add_task("all files", total=len(todo))
+        per_file: dict[str, Any] = {}
+        pool = cf.ProcessPoolExecutor(workers, mp_context=ctx, initializer=ignore_sigint)
+        futures = {
+            pool.submit(run_job, str(j.source), str(j.report), options, queue): j for j in todo
+        }
+        pending = set(futures)
+        try:
+            while pending:
+                done, pending = cf.wait(pending, timeout=0.25, return_when=cf.FIRST_COMPLETED)
+                while not queue.empty():
+                    name, n, total = queue.get_nowait()
+                    if n is None:
+                        if name in per_file:
+                            progress.remove_task(per_file.pop(name))
+                        continue
+                    if name not in per_file:
+                        per_file[name] = progress.add_task(f"  {Path(name).name}", total=total)
+                    progress.update(per_file[name], completed=n, total=total)
+                for fut in done:
+                    job = futures[fut]
+                    try:
+                        result = fut.result()
+                    except Exception as exc:  # the worker process died (a crash in native code)
+                        result = {"status": "failed", "message": f"worker failed: {exc}"}
+                    job.status = result["status"]
+                    job.message = result.get("message", "")
+                    job.seconds = result.get("seconds", 0.0)
+                    job.summary = result.get("summary", {})
+                    progress.advance(overall)
+                    mark = "[green]done[/]" if job.status == "done" else "[red]failed[/]"
+                    detail = job.message or _batch_line(job.summary)
+                    shown = progress.console if err.is_terminal else out
+                    shown.print(f"{mark} {job.source.name}: {detail}", highlight=False)
+        except KeyboardInterrupt:
+            interrupted = True
+            for fut in pending:
+                fut.cancel()
+            for proc in list(getattr(pool, "_processes", {}).values()):
+                proc.terminate()
+        finally:
+            pool.shutdown(wait=not interrupted, cancel_futures=True)
+    for job in plan:
+        if job.status == "pending":
+            job.status = "interrupted" if interrupted else "failed"
+            job.message = job.message or ("not finished" if interrupted else "no result")
+    index = write_index(plan, out_dir)
+    counts = {k: sum(j.status == k for j in plan) for k in ("done", "skipped", "failed")}
+    out.print(
+        f"\n{counts['done']} analysed, {counts['skipped']} skipped, {counts['failed']} failed; "
+        f"index: {index}",
+        highlight=False,
+    )
+    if interrupted:
+        raise Interrupted("interrupted: finished reports and the index were written")
+    if counts["failed"]:
+        raise typer.Exit(code=InputError.exit_code)
+
+
+def _batch_line(summary: dict[str, Any]) -> str:
+    if not summary:
+        return ""
+    parts = [summary.get("exercises") or "no set recognised"]
+    if summary.get("reps"):
+        parts.append(f"{summary['reps']} reps/rounds")
+    if "plank" in str(summary.get("exercises")) and summary.get("hold_s"):
+        parts.append(f"held {summary['hold_s']:.1f} s ({summary['good_form_s']:.1f} s good form)")
+    if summary.get("warnings"):
+        parts.append(f"{summary['warnings']} warnings")
+    return ", ".join(str(p) for p in parts)
 
 
 EXERCISE_TITLES = {"glute_bridge": "Glute bridge", "plank": "Forearm plank", "cat_cow": "Cat-cow"}

@@ -5,7 +5,8 @@ the CLI uses. Library code raises these; the CLI turns them into ``error: <messa
 
 Exit codes:
     0   success
-    1   bad input (missing file, not a video, empty or truncated file, unreadable track)
+    1   bad input (missing file, not a video, empty or truncated file, unreadable track);
+        in a batch, at least one input failed (the others were still analysed)
     2   bad usage (unknown option or value; Typer's own code)
     3   pose model missing, corrupt or unloadable
     4   camera could not be opened or disappeared
@@ -37,6 +38,12 @@ class InputError(FormcheckError):
 
 class ConfigError(FormcheckError):
     """A configuration file or value is invalid."""
+
+    exit_code = 2
+
+
+class UsageError(FormcheckError):
+    """Options that do not go together (Typer reports unknown options itself)."""
 
     exit_code = 2
 

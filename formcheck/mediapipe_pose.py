@@ -16,6 +16,7 @@ import logging
 import os
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self
 
@@ -52,6 +53,15 @@ def _native_stderr_silenced(enabled: bool) -> Iterator[None]:
         os.dup2(saved, fd)
         os.close(devnull)
         os.close(saved)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """An image ready for the model: RGB, maybe scaled down; the original size."""
+
+    rgb: npt.NDArray[np.uint8]
+    width: int
+    height: int
 
 
 class MediaPipePoseEstimator:
@@ -102,9 +112,26 @@ class MediaPipePoseEstimator:
         In video mode timestamps must increase; a repeated or earlier timestamp is nudged forward
         by a millisecond so MediaPipe's tracker never rejects a frame.
         """
+        return self.estimate_prepared(self.prepare(image_bgr), timestamp_ms)
+
+    def prepare(self, image_bgr: npt.NDArray[np.uint8]) -> Prepared:
+        """Scale down (to ``max_side``) and convert to RGB: the work before the model, which
+        can run on another thread (OpenCV releases the GIL)."""
         height, width = image_bgr.shape[:2]
-        rgb = cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB)
-        mp_image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
+        limit = self.options.max_side
+        if limit is not None and max(height, width) > limit:
+            # the model sees 256x256 anyway: scaling a 4K frame down first saves the colour
+            # conversion, the copy into MediaPipe and a full-size mask (landmarks are normalised,
+            # so they come back in the original pixels)
+            scale = limit / max(height, width)
+            size = (max(1, round(width * scale)), max(1, round(height * scale)))
+            image_bgr = cv2.resize(image_bgr, size, interpolation=cv2.INTER_AREA)
+        return Prepared(cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB), width, height)
+
+    def estimate_prepared(self, prepared: Prepared, timestamp_ms: int) -> PoseEstimate:
+        """:meth:`estimate` of an image :meth:`prepare` has already converted."""
+        width, height = prepared.width, prepared.height
+        mp_image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=prepared.rgb)
         self._calls += 1
         with _native_stderr_silenced(self._quiet and self._calls <= 2):
             if self.options.mode == "video":

@@ -15,16 +15,23 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import os
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from formcheck._version import __version__
 from formcheck.landmarks import PoseFrame, PoseSeries
 from formcheck.pose import PoseEstimate, PoseEstimator, PoseOptions, RunningMode
 from formcheck.sources import Frame, FrameSource, Prefetcher, VideoFileSource, open_source
 from formcheck.spine import back_profile
+
+if TYPE_CHECKING:
+    from formcheck.analysis import Analysis
+    from formcheck.config import Config
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +46,15 @@ def with_back_profile(estimate: PoseEstimate) -> PoseEstimate:
     if estimate.mask is None or not estimate.pose.has_person:
         return estimate
     pose = estimate.pose
-    back = back_profile(estimate.mask, pose.landmarks)
+    width, height = pose.image_size
+    mh, mw = estimate.mask.shape[:2]
+    if (mw, mh) == (width, height):
+        back = back_profile(estimate.mask, pose.landmarks)
+    else:  # the image was scaled down for inference: so is the mask
+        scale = np.array([mw / width, mh / height], np.float32)
+        scaled = pose.landmarks.copy()
+        scaled[:, :2] *= scale
+        back = back_profile(estimate.mask, scaled) / scale
     framed = PoseFrame(pose.timestamp_ms, pose.landmarks, pose.world, pose.image_size, back)
     return replace(estimate, pose=framed)
 
@@ -61,8 +76,13 @@ def track_frames(
     frames: list[PoseFrame] = []
     interrupted = False
     try:
+        prepared_ok = hasattr(estimator, "estimate_prepared")
         for frame in source:
-            estimate = with_back_profile(estimator.estimate(frame.image, frame.timestamp_ms))
+            if prepared_ok and frame.prepared is not None:
+                raw = estimator.estimate_prepared(frame.prepared, frame.timestamp_ms)  # type: ignore[attr-defined]
+            else:
+                raw = estimator.estimate(frame.image, frame.timestamp_ms)
+            estimate = with_back_profile(raw)
             frames.append(estimate.pose)
             if on_estimate is not None:
                 on_estimate(frame, estimate)
@@ -91,10 +111,13 @@ def track_file(
     path: str | os.PathLike[str],
     *,
     options: PoseOptions | None = None,
+    max_fps: float | None = None,
     on_progress: ProgressCallback | None = None,
     on_estimate: EstimateCallback | None = None,
 ) -> PoseSeries:
     """Open a video, image or folder of images, run the real pose model, return the series.
+
+    ``max_fps`` thins the frames (by their timestamps) before the model sees them.
 
     Raises:
         InputError: The input cannot be read.
@@ -111,14 +134,56 @@ def track_file(
         )
         with (
             MediaPipePoseEstimator(replace(options, mode=mode)) as estimator,
-            Prefetcher(source) as frames,
+            Prefetcher(source, max_fps=max_fps, prepare=estimator.prepare) as frames,
         ):
+            expected = source.info.frame_count
+            if max_fps is not None and expected and source.info.fps:
+                expected = math.ceil(expected * min(1.0, max_fps / source.info.fps))
+
+            def progress(done: int, _total: int | None) -> None:
+                if on_progress is not None:
+                    on_progress(done, expected)
+
             return track_frames(
                 frames,
                 estimator,
-                on_progress=on_progress,
+                on_progress=progress,
                 on_estimate=on_estimate,
                 metadata={
-                    "model": {"name": estimator.model.name, "sha256": estimator.model.sha256}
+                    "model": {"name": estimator.model.name, "sha256": estimator.model.sha256},
+                    "max_fps": max_fps,
                 },
             )
+
+
+def analyze_file(
+    path: str | os.PathLike[str],
+    exercise: str = "auto",
+    config: Config | None = None,
+    *,
+    options: PoseOptions | None = None,
+    max_fps: float | None = None,
+    on_progress: ProgressCallback | None = None,
+    on_estimate: EstimateCallback | None = None,
+) -> tuple[PoseSeries, Analysis]:
+    """Track a video (or images) and analyse it as it goes: (pose series, analysis).
+
+    The same fold as :func:`formcheck.analysis.analyze_series` over the tracked series, fed
+    frame by frame as the model produces them (the way a live session runs). It stays on the
+    model's thread: MediaPipe holds the GIL while it works, so a Python thread beside it only
+    slows it down. A Ctrl-C keeps what was measured (the series is marked ``interrupted``) and
+    the analysis covers it.
+    """
+    from formcheck.analysis import Fold
+
+    fold = Fold(exercise, config)
+
+    def feed(frame: Frame, estimate: PoseEstimate) -> None:
+        fold.update(estimate.pose)
+        if on_estimate is not None:
+            on_estimate(frame, estimate)
+
+    series = track_file(
+        path, options=options, max_fps=max_fps, on_progress=on_progress, on_estimate=feed
+    )
+    return series, fold.finish()

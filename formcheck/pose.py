@@ -37,6 +37,9 @@ class PoseOptions:
         segmentation_masks: Also compute the person's segmentation mask.
         num_poses: How many people to look for; the main (largest) one is analysed.
         mode: "video" (tracking across frames, for videos and cameras) or "image" (stills).
+        max_side: Larger images are scaled down to this many pixels on their long side before
+            inference (the model itself sees 256x256; landmarks stay in the original pixels).
+            None = never.
     """
 
     model: Path | None = None
@@ -46,6 +49,7 @@ class PoseOptions:
     segmentation_masks: bool = True
     num_poses: int = 1
     mode: RunningMode = "video"
+    max_side: int | None = 1280
 
     def __post_init__(self) -> None:
         for name in (
@@ -58,6 +62,8 @@ class PoseOptions:
                 raise ValueError(f"{name} must be in [0, 1], got {value}")
         if self.num_poses < 1:
             raise ValueError("num_poses must be at least 1")
+        if self.max_side is not None and self.max_side < 64:
+            raise ValueError("max_side must be at least 64 pixels")
 
 
 @dataclass(frozen=True)

@@ -13,16 +13,17 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import glob
 import logging
 import math
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Literal, Protocol, Self
+from typing import Any, Literal, Protocol, Self
 
 import cv2
 import numpy as np
@@ -45,11 +46,14 @@ class Frame:
         image: HxWx3 uint8 BGR image (OpenCV's order), upright.
         timestamp_ms: Time from the start of the source in ms, strictly increasing.
         index: 0-based position in the source.
+        prepared: The image already converted for a pose estimator (done on the reader thread
+            by :class:`Prefetcher`), or None.
     """
 
     image: npt.NDArray[np.uint8]
     timestamp_ms: int
     index: int
+    prepared: Any = None
 
 
 @dataclass(frozen=True)
@@ -383,9 +387,13 @@ def open_source(spec: str | int | os.PathLike[str]) -> VideoFileSource | CameraS
 class Prefetcher(_Closing):
     """Decode frames on a background thread, a few ahead, so decoding overlaps inference.
 
-    Iterating yields the source's frames in order; an exception raised while reading is re-raised
-    in the consumer. Closing (or leaving the ``with`` block) stops the thread promptly even if
-    the consumer stopped early.
+    With ``max_fps`` only frames at least ``1 / max_fps`` apart (by their timestamps) are
+    passed on, the others are dropped on the reader thread. ``prepare`` (e.g. the pose
+    estimator's colour conversion) runs on the reader thread too and its result rides along as
+    ``Frame.prepared``: OpenCV releases the GIL, so it costs the model's thread nothing.
+    Iterating yields the frames in order; an exception raised while reading is re-raised in
+    the consumer. Closing (or leaving the ``with`` block) stops the thread promptly even if the
+    consumer stopped early.
 
     Example:
         >>> with VideoFileSource("clip.mp4") as src, Prefetcher(src) as frames:  # doctest: +SKIP
@@ -394,11 +402,22 @@ class Prefetcher(_Closing):
 
     _DONE = object()
 
-    def __init__(self, source: FrameSource, *, depth: int = 4) -> None:
+    def __init__(
+        self,
+        source: FrameSource,
+        *,
+        depth: int = 4,
+        max_fps: float | None = None,
+        prepare: Callable[[npt.NDArray[np.uint8]], Any] | None = None,
+    ) -> None:
         import queue
         import threading
 
+        if max_fps is not None and max_fps <= 0:
+            raise ValueError("max_fps must be positive")
         self.info = source.info
+        self._min_step_ms = 0.0 if max_fps is None else 1000.0 / max_fps
+        self._prepare = prepare
         self._queue: queue.Queue[object] = queue.Queue(maxsize=depth)
         self._stop = threading.Event()
         self._source = source
@@ -417,8 +436,15 @@ class Prefetcher(_Closing):
         return False
 
     def _run(self) -> None:
+        next_ms = -math.inf
         try:
             for frame in self._source:
+                if frame.timestamp_ms < next_ms:
+                    continue  # thinned to max_fps (by time, so variable frame rates work)
+                # a little slack so that 30 fps thinned to 15 keeps every other frame
+                next_ms = frame.timestamp_ms + self._min_step_ms * 0.95
+                if self._prepare is not None:
+                    frame = dataclasses.replace(frame, prepared=self._prepare(frame.image))
                 if not self._put(frame):
                     return
         except BaseException as exc:  # handed to the consumer

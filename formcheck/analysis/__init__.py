@@ -20,7 +20,7 @@ from formcheck.analysis.events import WARNING_MESSAGES, WARNING_TYPES, Event, Ex
 from formcheck.analysis.feedback import Coach, Cue
 from formcheck.analysis.plank import PlankAnalyzer
 from formcheck.config import Config
-from formcheck.landmarks import PoseSeries
+from formcheck.landmarks import PoseFrame, PoseSeries
 
 
 @dataclass(frozen=True)
@@ -40,26 +40,44 @@ class Analysis:
     cues: list[Cue]
 
 
+class Fold:
+    """The fold, one frame at a time: ``update(frame)`` for each frame in time order, then
+    ``finish()``. The analyzer for ``exercise`` ("auto" recognises it) runs with a coach
+    listening as it would live, so a video file, a camera and a replayed track give the same
+    result."""
+
+    def __init__(self, exercise: Exercise | str = Exercise.AUTO, config: Config | None = None):
+        self.config = config or Config()
+        self.analyzer = make_analyzer(exercise, self.config)
+        self.coach = Coach(self.config.feedback, self.config.plank.target_hold_s)
+        self.events: list[Event] = []
+
+    def update(self, frame: PoseFrame) -> list[Event]:
+        new = self.analyzer.update(frame)
+        self.events += new
+        self.coach.update(frame.timestamp_ms / 1000.0, new, self.analyzer.state)
+        return new
+
+    def finish(self) -> Analysis:
+        self.events += self.analyzer.finish()
+        if isinstance(self.analyzer, AutoAnalyzer):
+            analyzers = list(self.analyzer.sets)
+            sets = self.analyzer.set_results()
+        else:
+            analyzers = [self.analyzer]
+            sets = [self.analyzer.result()]
+        events = sorted(self.events, key=lambda e: e.t_s)
+        return Analysis(sets, events, analyzers, self.coach.given)
+
+
 def analyze_series(
     series: PoseSeries, exercise: Exercise | str = Exercise.AUTO, config: Config | None = None
 ) -> Analysis:
     """Fold a recorded series through the analyzer for ``exercise`` ("auto" recognises it)."""
-    config = config or Config()
-    analyzer = make_analyzer(exercise, config)
-    coach = Coach(config.feedback, config.plank.target_hold_s)
-    events: list[Event] = []
-    for frame in series:  # the fold, with the coach listening as it would live
-        new = analyzer.update(frame)
-        events += new
-        coach.update(frame.timestamp_ms / 1000.0, new, analyzer.state)
-    events += analyzer.finish()
-    if isinstance(analyzer, AutoAnalyzer):
-        analyzers = [a for a in analyzer.sets]
-        sets = analyzer.set_results()
-    else:
-        analyzers = [analyzer]
-        sets = [analyzer.result()]
-    return Analysis(sets, sorted(events, key=lambda e: e.t_s), analyzers, coach.given)
+    fold_ = Fold(exercise, config)
+    for frame in series:
+        fold_.update(frame)
+    return fold_.finish()
 
 
 __all__ = [
@@ -73,6 +91,7 @@ __all__ = [
     "CatCowAnalyzer",
     "Event",
     "Exercise",
+    "Fold",
     "LiveState",
     "PlankAnalyzer",
     "analyze_series",
