@@ -18,7 +18,7 @@ when present): per label, the share of frames classified as correct / sagging / 
 Usage::
 
     python benchmarks/accuracy.py [FOLDER ...] [--exercise auto] [--cache DIR] \
-        [--json out.json] [--check]
+        [--json out.json] [--check] [--max-fps 15]
 
 ``--check`` exits 1 when a target is missed. Targets: every rep count exact; hold and good-form
 time within 1 s; bridge hip angle mean error <= 5 deg; plank alignment mean error <= 3 deg; cat-cow
@@ -102,14 +102,15 @@ def find_clips(folders: list[Path]) -> list[tuple[Path, Path]]:
     return clips
 
 
-def cached_series(video: Path, cache: Path | None) -> PoseSeries:
+def cached_series(video: Path, cache: Path | None, max_fps: float | None = None) -> PoseSeries:
     if cache is None:
-        return track_file(video)
+        return track_file(video, max_fps=max_fps)
     digest = hashlib.sha256(video.read_bytes()).hexdigest()[:16]
-    path = cache / f"{video.stem}-{digest}.npz"
+    rate = "" if max_fps is None else f"-max{max_fps:g}fps"
+    path = cache / f"{video.stem}-{digest}{rate}.npz"
     if path.exists():
         return load_track(path)
-    series = track_file(video)
+    series = track_file(video, max_fps=max_fps)
     cache.mkdir(parents=True, exist_ok=True)
     save_track(series, path)
     return series
@@ -165,11 +166,16 @@ def _frame_error(truth: dict, analysis: Any, exercise: str) -> float | None:
 
 
 def evaluate(
-    video: Path, truth_path: Path, exercise: str, cache: Path | None, config: Config
+    video: Path,
+    truth_path: Path,
+    exercise: str,
+    cache: Path | None,
+    config: Config,
+    max_fps: float | None = None,
 ) -> ClipResult:
     truth = json.loads(truth_path.read_text())
     started = time.perf_counter()
-    series = cached_series(video, cache)
+    series = cached_series(video, cache, max_fps)
     analysis = analyze_series(series, exercise, config)
     true_ex = truth["exercise"]
     sets = analysis.sets
@@ -406,6 +412,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=None, help="write all figures as JSON")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     parser.add_argument(
+        "--max-fps", type=float, default=None, help="analyse at most this many frames/s"
+    )
+    parser.add_argument(
         "--write-baseline",
         type=Path,
         default=None,
@@ -422,7 +431,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     results = []
     for video, truth in clips:
-        results.append(evaluate(video, truth, args.exercise, args.cache, config))
+        results.append(evaluate(video, truth, args.exercise, args.cache, config, args.max_fps))
         print(f"  {video.name}: {results[-1].seconds:.1f} s", file=sys.stderr)
     print_table(results)
     summary = overall(results)

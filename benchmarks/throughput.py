@@ -14,7 +14,7 @@ scaled to that height and looped to ``--long-seconds``.
 Usage::
 
     python benchmarks/throughput.py [VIDEOS ...] [--long 720p 1080p] [--long-seconds 60]
-        [--max-frames 600] [--json out.json]
+        [--max-frames 600] [--json out.json] [--memory-minutes 30 --memory-fps 30]
 """
 
 from __future__ import annotations
@@ -33,9 +33,8 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from formcheck.analysis import analyze_series  # noqa: E402
 from formcheck.mediapipe_pose import MediaPipePoseEstimator  # noqa: E402
-from formcheck.pipeline import track_file  # noqa: E402
+from formcheck.pipeline import analyze_file  # noqa: E402
 from formcheck.pose import PoseOptions  # noqa: E402
 from formcheck.sources import VideoFileSource  # noqa: E402
 
@@ -92,11 +91,48 @@ def measure_inference(path: Path, max_frames: int) -> float:
         return len(frames) / (time.perf_counter() - start)
 
 
-def measure_pipeline(path: Path) -> tuple[float, int]:
+def measure_pipeline(path: Path) -> tuple[float, float, int]:
+    """(frames/s of the whole run, frames/s after the model is loaded, frames): what
+    ``formcheck analyze`` does — the reader thread decoding and converting ahead, the model,
+    the back outline and the frame-by-frame analysis."""
+    with MediaPipePoseEstimator(PoseOptions()):
+        pass  # warm the file cache, as the inference-only measure had
     start = time.perf_counter()
-    series = track_file(path)
-    analyze_series(series, "auto")
-    return len(series) / (time.perf_counter() - start), len(series)
+    loaded: list[float] = []
+
+    def first(done: int, _total: int | None) -> None:
+        if done == 1:
+            loaded.append(time.perf_counter())
+
+    series, _ = analyze_file(path, "auto", on_progress=first)
+    end = time.perf_counter()
+    n = len(series)
+    after_load = (n - 1) / (end - loaded[0]) if loaded and n > 1 else float("nan")
+    return n / (end - start), after_load, n
+
+
+def measure_memory(sample: Path, minutes: float, fps: float, tmp: Path) -> dict[str, float]:
+    """Peak resident memory of ``formcheck analyze`` on a ``minutes``-long video (``sample``
+    looped at ``fps``, 426x240), run as a separate process."""
+    import subprocess
+
+    video = tmp / f"long_{minutes:g}min.mp4"
+    subprocess.run(
+        ["ffmpeg", "-loglevel", "error", "-y", "-stream_loop", "-1", "-i", str(sample),
+         "-t", str(minutes * 60), "-r", str(fps), "-vf", "scale=-2:240", "-an",
+         "-c:v", "libx264", "-preset", "ultrafast", str(video)],
+        check=True,
+    )  # fmt: skip
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "formcheck", "analyze", str(video), "--json", str(tmp / "r.json")],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    frames = json.loads((tmp / "r.json").read_text())["source"]["frames"]
+    return {"minutes": minutes, "frames": frames, "seconds": seconds, "peak_rss_mb": peak}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -111,6 +147,13 @@ def main(argv: list[str] | None = None) -> int:
         help="frames used for the decode and inference-only measures",
     )
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument(
+        "--memory-minutes",
+        type=float,
+        default=None,
+        help="also measure peak memory of `formcheck analyze` on a video this long",
+    )
+    parser.add_argument("--memory-fps", type=float, default=30.0)
     args = parser.parse_args(argv)
     videos = list(args.videos) or sorted((REPO / "samples").glob("*.mp4"))[:3]
     tmp = Path(tempfile.mkdtemp(prefix="formcheck-bench-"))
@@ -121,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     head = (
         f"{'video':34} {'size':>9} {'frames':>6} {'decode':>8} {'infer':>8} {'pipeline':>8} "
-        f"{'ratio':>6}"
+        f"{'ratio':>6} {'loaded':>8} {'ratio':>6}"
     )
     print(head)
     print("-" * len(head))
@@ -130,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
             size = f"{src.info.width}x{src.info.height}"
         decode, _ = measure_decode(video, args.max_frames)
         infer = measure_inference(video, args.max_frames)
-        pipe, n = measure_pipeline(video)
+        pipe, after_load, n = measure_pipeline(video)
         rows.append(
             {
                 "video": video.name,
@@ -140,16 +183,34 @@ def main(argv: list[str] | None = None) -> int:
                 "inference_fps": infer,
                 "pipeline_fps": pipe,
                 "ratio": pipe / infer,
+                "pipeline_after_load_fps": after_load,
+                "ratio_after_load": after_load / infer,
             }
         )
         print(
             f"{video.name[:34]:34} {size:>9} {n:>6} {decode:8.1f} {infer:8.1f} {pipe:8.1f} "
-            f"{pipe / infer:6.2f}"
+            f"{pipe / infer:6.2f} {after_load:8.1f} {after_load / infer:6.2f}"
+        )
+    print(
+        "\nframes/s: decode alone, inference alone (pre-decoded frames), the whole pipeline "
+        "(model loading included), and the pipeline once the model is loaded; ratio = "
+        "pipeline / inference"
+    )
+    memory = None
+    if args.memory_minutes:
+        print(f"building a {args.memory_minutes:g} min video...", file=sys.stderr)
+        memory = measure_memory(videos[0], args.memory_minutes, args.memory_fps, tmp)
+        print(
+            f"memory: `formcheck analyze` on a {memory['minutes']:g} min video "
+            f"({memory['frames']} frames at {args.memory_fps:g} fps, 426x240) took "
+            f"{memory['seconds']:.0f} s, peak resident {memory['peak_rss_mb']:.0f} MB"
         )
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\npeak resident memory of this process: {peak_mb:.0f} MB")
     if args.json:
-        args.json.write_text(json.dumps({"rows": rows, "peak_rss_mb": peak_mb}, indent=1))
+        args.json.write_text(
+            json.dumps({"rows": rows, "peak_rss_mb": peak_mb, "memory": memory}, indent=1)
+        )
     return 0
 
 

@@ -47,6 +47,12 @@ def check_writable(path: str | os.PathLike[str]) -> Path:
         raise OutputError(f"{target}: cannot write, the folder {folder} does not exist")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise OutputError(f"{target}: cannot write, permission denied in {folder}")
+    try:  # os.access says yes to root everywhere (even /proc): really try
+        fd, probe = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".probe", dir=folder)
+    except OSError as exc:
+        raise OutputError(f"{target}: cannot write, {_describe(exc)}") from None
+    os.close(fd)
+    os.unlink(probe)
     return target
 
 

@@ -128,7 +128,10 @@ def quiet_codec_logs() -> None:
     if log.isEnabledFor(logging.DEBUG):
         return
     os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")  # AV_LOG_QUIET, read at each open
-    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+
+
+_WARNED_NO_FPS: set[str] = set()
 
 
 def check_input_file(path: Path) -> Path:
@@ -163,7 +166,7 @@ class VideoFileSource(_Closing):
             self._cap.release()
             raise InputError(
                 f"{self.path}: not a video or image formcheck can read "
-                "(unknown format, or the file is truncated or damaged)"
+                "(unknown format or unsupported codec, or the file is truncated or damaged)"
             )
         self._cap.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)
         ok, first = self._cap.read()
@@ -176,7 +179,8 @@ class VideoFileSource(_Closing):
         self._first_pos_ms = self._cap.get(cv2.CAP_PROP_POS_MSEC)
         fps = float(self._cap.get(cv2.CAP_PROP_FPS) or 0.0)
         nominal = fps if math.isfinite(fps) and 0.5 < fps < 1000 else None
-        if nominal is None:
+        if nominal is None and str(self.path) not in _WARNED_NO_FPS:
+            _WARNED_NO_FPS.add(str(self.path))  # once per file, however often it is opened
             log.warning(
                 "%s: the container gives no frame rate; assuming %g fps", path, fallback_fps
             )

@@ -118,6 +118,10 @@ class AutoAnalyzer(Analyzer):
             if t - last > self.cfg.join_gap_s:
                 events += self._close_current()
                 self._current_kind = None
+            elif self.current is not None:
+                # the set may go on, but time passes for it with nobody in position: a hold
+                # must not run on through the person's absence
+                events += self.current.idle(frame.timestamp_ms, frame.image_size)
         if self.current is not None and pooled is not None:
             # only frames voted for the exercise: standing or lying around a set is not part
             # of it (the set ends with its last such frame)

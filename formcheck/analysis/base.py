@@ -195,6 +195,15 @@ class Analyzer(ABC):
             )
         return events
 
+    def idle(self, t_ms: int, image_size: tuple[int, int]) -> list[Event]:
+        """Let time pass with nobody in position (the frame went elsewhere): holds and pauses
+        break as they would with the person gone, but the analyzer's end time stays at its
+        last real frame."""
+        last = self._last_t
+        events = self.update(PoseFrame.empty(timestamp_ms=t_ms, image_size=image_size))
+        self._last_t = last
+        return events
+
     @abstractmethod
     def _step(self, view: SideView, frame: PoseFrame) -> tuple[dict[str, float], list[Event]]:
         """Analyse one conditioned frame: per-frame values (by name) and events."""
