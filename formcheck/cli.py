@@ -89,12 +89,9 @@ class _RateColumn(ProgressColumn):
         return Text(f"{speed:5.1f} frames/s" if speed else "    - frames/s", style="cyan")
 
 
-@contextmanager
-def frame_progress(
-    description: str, *, total: int | None
-) -> Iterator[Callable[[int, int | None], None]]:
-    """A progress bar (frames, frames/s, ETA) on stderr; yields the library's progress callback."""
-    progress = Progress(
+def _progress_bar() -> Progress:
+    """Bars with count, frames/s, elapsed time and ETA on stderr (only on a terminal)."""
+    return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
@@ -106,6 +103,14 @@ def frame_progress(
         transient=False,
         disable=not err.is_terminal,
     )
+
+
+@contextmanager
+def frame_progress(
+    description: str, *, total: int | None
+) -> Iterator[Callable[[int, int | None], None]]:
+    """A progress bar (frames, frames/s, ETA) on stderr; yields the library's progress callback."""
+    progress = _progress_bar()
     task = progress.add_task(description, total=total)
 
     def update(done: int, expected: int | None) -> None:
@@ -384,17 +389,7 @@ def _analyze_batch(
         highlight=False,
     )
     options = {"exercise": exercise.value, "config": cfg, "model": model, "max_fps": max_fps}
-    progress = Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        _RateColumn(),
-        TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-        console=err,
-        disable=not err.is_terminal,
-    )
+    progress = _progress_bar()
     ctx = multiprocessing.get_context("spawn")
     interrupted = False
     with ctx.Manager() as manager, progress:
