@@ -125,8 +125,11 @@ class MediaPipePoseEstimator:
             # so they come back in the original pixels)
             scale = limit / max(height, width)
             size = (max(1, round(width * scale)), max(1, round(height * scale)))
-            image_bgr = cv2.resize(image_bgr, size, interpolation=cv2.INTER_AREA)
-        return Prepared(cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB), width, height)
+            image_bgr = np.asarray(
+                cv2.resize(image_bgr, size, interpolation=cv2.INTER_AREA), dtype=np.uint8
+            )
+        rgb = np.asarray(cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB), dtype=np.uint8)
+        return Prepared(rgb, width, height)
 
     def estimate_prepared(self, prepared: Prepared, timestamp_ms: int) -> PoseEstimate:
         """:meth:`estimate` of an image :meth:`prepare` has already converted."""

@@ -161,6 +161,12 @@ class SideConditioner:
         """(image xy, world xyz, held) of one landmark: gated, bridged and smoothed."""
         row = frame.landmarks[index]
         ok = bool(np.isfinite(row[:2]).all() and row[3] >= self.config.min_visibility)
+        last = self._last.get(key)
+        if ok and last is not None and t - last[0] > self.config.max_bridged_gap_s:
+            # no frames for longer than a bridged gap (a stall): restart the smoothing, as
+            # after a dropout of missing frames, instead of blending in a stale pose
+            for axis in range(5):
+                self._filters.pop((*key, axis), None)
         if ok:
             raw = np.concatenate([row[:2], frame.world[index]]).astype(np.float64)
             values = np.array(
@@ -168,7 +174,6 @@ class SideConditioner:
             )
             self._last[key] = (t, values)
             return values[:2], values[2:], False
-        last = self._last.get(key)
         if last is not None and t - last[0] <= self.config.max_bridged_gap_s:
             return last[1][:2], last[1][2:], True
         for axis in range(5):

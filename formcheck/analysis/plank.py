@@ -285,7 +285,9 @@ class PlankAnalyzer(Analyzer):
                 for k in knees.episodes:
                     if ep.start_s < k.start_s and k.end_s >= ep.end_s - COMING_DOWN_S:
                         end = min(end, k.start_s)
-            spans.append((ep.start_s, end, ep.open))
+            # time that passed outside the set (``idle``) may end a hold, not lengthen it: a
+            # hold ends by the set's last frame
+            spans.append((ep.start_s, min(end, self.end_s), ep.open))
         return spans
 
     def _warnings(self) -> list[dict[str, Any]]:
