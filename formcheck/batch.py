@@ -27,12 +27,11 @@ from typing import Any
 
 from formcheck.errors import FormcheckError
 from formcheck.outputs import write_text_atomic
-from formcheck.sources import IMAGE_SUFFIXES
+from formcheck.track import is_track_file
 
 VIDEO_SUFFIXES = frozenset(
     {".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".wmv", ".gif", ".3gp"}
 )
-TRACK_SUFFIX = ".npz"
 INDEX_NAME = "index.csv"
 INDEX_COLUMNS = (
     "input",
@@ -63,13 +62,18 @@ class Job:
     summary: dict[str, Any] = field(default_factory=dict)
 
 
+def _recordings_in(folder: Path) -> list[Path]:
+    """The video files and tracks in ``folder``, by name."""
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file() and (p.suffix.lower() in VIDEO_SUFFIXES or is_track_file(p))
+    )
+
+
 def is_batch_folder(path: Path) -> bool:
     """A folder holding video files or tracks (a folder of only images is one image source)."""
-    return path.is_dir() and any(
-        p.suffix.lower() in VIDEO_SUFFIXES or p.suffix.lower() == TRACK_SUFFIX
-        for p in path.iterdir()
-        if p.is_file()
-    )
+    return path.is_dir() and bool(_recordings_in(path))
 
 
 def expand_inputs(specs: Iterable[Path | str]) -> list[Path]:
@@ -80,13 +84,8 @@ def expand_inputs(specs: Iterable[Path | str]) -> list[Path]:
     for spec in specs:
         text = str(spec)
         path = Path(text)
-        if path.is_dir() and is_batch_folder(path):
-            found += sorted(
-                p
-                for p in path.iterdir()
-                if p.is_file()
-                and (p.suffix.lower() in VIDEO_SUFFIXES or p.suffix.lower() == TRACK_SUFFIX)
-            )
+        if is_batch_folder(path):
+            found += _recordings_in(path)
         elif path.exists():
             found.append(path)
         elif glob.has_magic(text):
@@ -115,10 +114,11 @@ def plan_batch(inputs: list[Path], out_dir: Path, *, force: bool = False) -> lis
             name = f"{source.stem}-{n}"
         used.add(name)
         job = Job(source, out_dir / f"{name}.json")
-        if not force and finished_report_of(job.report, source) is not None:
+        done = None if force else finished_report_of(job.report, source)
+        if done is not None:
             job.status = "skipped"
             job.message = "report already there (--force redoes it)"
-            job.summary = summarize(json.loads(job.report.read_text()))
+            job.summary = summarize(done)
         jobs.append(job)
     return jobs
 
@@ -176,9 +176,6 @@ def write_index(jobs: list[Job], out_dir: Path) -> Path:
 
 # -- the worker --------------------------------------------------------------------------------
 
-#: Called in a worker as ``progress(source, frames_done, frames_expected)``.
-WorkerProgress = Callable[[str, int, int | None], None]
-
 
 def analyze_one(
     source: Path,
@@ -232,12 +229,7 @@ def run_job(
 ) -> dict[str, Any]:
     """Worker process entry: analyse one file; never raises for a bad input (the error comes
     back as ``{"status": "failed", "message": ...}``)."""
-    from formcheck.config import Config
-
     started = time.perf_counter()
-    config = options["config"]
-    if not isinstance(config, Config):
-        config = Config()
 
     def progress(done: int, total: int | None) -> None:
         if queue is not None and (done % 15 == 0 or done == total):
@@ -249,7 +241,7 @@ def run_job(
         report = analyze_one(
             Path(source),
             exercise=options["exercise"],
-            config=config,
+            config=options["config"],
             model=options["model"],
             max_fps=options["max_fps"],
             on_progress=progress,
@@ -287,7 +279,6 @@ def default_jobs() -> int:
 
 
 __all__ = [
-    "IMAGE_SUFFIXES",
     "INDEX_COLUMNS",
     "Job",
     "analyze_one",

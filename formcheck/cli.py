@@ -8,6 +8,7 @@ here, never in the library.
 from __future__ import annotations
 
 import functools
+import glob
 import logging
 import sys
 from collections.abc import Callable, Iterator
@@ -163,11 +164,9 @@ def _pose_options(model: Path | None) -> Any:
 
 def _track_with_progress(path: Path, model: Path | None) -> Any:
     from formcheck.pipeline import track_file
-    from formcheck.sources import open_source
 
-    with open_source(str(path)) as probe:
-        total = probe.info.frame_count
-    with frame_progress(f"tracking {path.name}", total=total) as on_progress:
+    # the bar learns its total from the first callback: track_file knows the frame count
+    with frame_progress(f"tracking {path.name}", total=None) as on_progress:
         return track_file(path, options=_pose_options(model), on_progress=on_progress)
 
 
@@ -297,10 +296,7 @@ def analyze(
         len(sources) > 1
         or out_dir is not None
         or any(is_batch_folder(p) for p in paths)
-        or any(
-            not p.exists() and any(c in s for c in "*?[")
-            for p, s in zip(paths, sources, strict=True)
-        )
+        or any(not p.exists() and glob.has_magic(s) for p, s in zip(paths, sources, strict=True))
     )
     if not is_batch:
         _analyze_one(paths[0], exercise, json_out, cfg, model, max_fps)
@@ -331,7 +327,6 @@ def _analyze_one(
     from formcheck.batch import analyze_one
     from formcheck.outputs import check_writable, write_text_atomic
     from formcheck.report import report_json
-    from formcheck.sources import open_source
     from formcheck.track import is_track_file
 
     if json_out is not None:
@@ -339,9 +334,7 @@ def _analyze_one(
     if is_track_file(source):
         report = analyze_one(source, exercise=exercise.value, config=cfg)
     else:
-        with open_source(str(source)) as probe:
-            total = probe.info.frame_count
-        with frame_progress(f"analysing {source.name}", total=total) as on_progress:
+        with frame_progress(f"analysing {source.name}", total=None) as on_progress:
             report = analyze_one(
                 source,
                 exercise=exercise.value,

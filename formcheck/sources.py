@@ -131,9 +131,6 @@ def quiet_codec_logs() -> None:
     cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
 
 
-_WARNED_NO_FPS: set[str] = set()
-
-
 def check_input_file(path: Path) -> Path:
     """Raise :class:`InputError` unless ``path`` is an existing, non-empty, readable file."""
     if not path.exists():
@@ -179,8 +176,7 @@ class VideoFileSource(_Closing):
         self._first_pos_ms = self._cap.get(cv2.CAP_PROP_POS_MSEC)
         fps = float(self._cap.get(cv2.CAP_PROP_FPS) or 0.0)
         nominal = fps if math.isfinite(fps) and 0.5 < fps < 1000 else None
-        if nominal is None and str(self.path) not in _WARNED_NO_FPS:
-            _WARNED_NO_FPS.add(str(self.path))  # once per file, however often it is opened
+        if nominal is None:
             log.warning(
                 "%s: the container gives no frame rate; assuming %g fps", path, fallback_fps
             )
