@@ -640,7 +640,21 @@ def models(
         out.print("searched  " + ", ".join(str(p) for p in model_search_paths()), highlight=False)
 
 
+# Modules that add their own commands: each has ``register(app, handles_errors)``.
+COMMAND_MODULES = ("formcheck.cli_history", "formcheck.cli_live")
+
+
 def _register_optional_commands() -> None:
+    import importlib
+
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.register(app, handles_errors)
     try:
         from formcheck.synth.cli import synth
     except ImportError:  # the synth package is optional

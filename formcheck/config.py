@@ -2,7 +2,8 @@
 
 Precedence, resolved in one place (:func:`load_config`): defaults < TOML file < ``--set`` flags.
 The TOML file mirrors the dataclasses: a table per section (``[quality]``, ``[bridge]``,
-``[plank]``, ``[cat_cow]``, ``[auto]``, ``[feedback]``), keys as below. ``formcheck config show``
+``[plank]``, ``[cat_cow]``, ``[auto]``, ``[feedback]``, ``[live]``, ``[routine]``,
+``[progression]``), keys as below. ``formcheck config show``
 prints the effective values with their units; ``formcheck config example`` writes a commented
 file.
 
@@ -139,6 +140,42 @@ class FeedbackConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
+class LiveConfig:
+    """Live sessions (``formcheck live``): voice and display."""
+
+    voice_cooldown_s: float = _f(3.0, "s", "at least this long between two spoken cues")
+    status_after_s: float = _f(
+        1.0, "s", "a 'not measurable' status is shown once it has lasted this long"
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class RoutineConfig:
+    """The guided routine (``formcheck routine``): bridges, plank, cat-cow."""
+
+    countdown_s: float = _f(5.0, "s", "countdown before each exercise")
+    rest_s: float = _f(30.0, "s", "rest between exercises")
+    bridge_reps: float = _f(12.0, "reps", "glute bridges to do (the seeds advise 12-15)")
+    plank_target_s: float = _f(
+        20.0, "s", "first plank hold target when the history has none (seeds: 20-30 s)"
+    )
+    cat_cow_rounds: float = _f(8.0, "rounds", "cat-cow rounds to do (the seeds advise 8-10)")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProgressionConfig:
+    """How ``formcheck progress`` sets the next target from the history."""
+
+    plank_step_s: float = _f(5.0, "s", "plank target rises by this much when earned")
+    sessions_at_target: float = _f(
+        2.0, "sessions", "sessions at or above target (in a row) that earn a step"
+    )
+    min_good_form_share: float = _f(
+        0.8, "", "share of the hold in good form a session needs to count toward a step"
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
 class Config:
     """All of formcheck's settings."""
 
@@ -148,6 +185,9 @@ class Config:
     cat_cow: CatCowConfig = field(default_factory=CatCowConfig)
     auto: AutoConfig = field(default_factory=AutoConfig)
     feedback: FeedbackConfig = field(default_factory=FeedbackConfig)
+    live: LiveConfig = field(default_factory=LiveConfig)
+    routine: RoutineConfig = field(default_factory=RoutineConfig)
+    progression: ProgressionConfig = field(default_factory=ProgressionConfig)
 
 
 SECTIONS: tuple[str, ...] = tuple(f.name for f in fields(Config))

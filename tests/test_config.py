@@ -28,7 +28,17 @@ def write(tmp_path: Path, text: str) -> Path:
 def test_defaults_are_one_frozen_typed_tree() -> None:
     cfg = load_config()
     assert cfg == Config()
-    assert SECTIONS == ("quality", "bridge", "plank", "cat_cow", "auto", "feedback")
+    assert SECTIONS == (
+        "quality",
+        "bridge",
+        "plank",
+        "cat_cow",
+        "auto",
+        "feedback",
+        "live",
+        "routine",
+        "progression",
+    )
     for section in SECTIONS:
         part = getattr(cfg, section)
         for f in dataclasses.fields(part):
@@ -51,8 +61,9 @@ def test_documented_defaults_hang_together() -> None:
 
 
 def test_file_overrides_defaults_and_flags_override_the_file(tmp_path: Path) -> None:
-    path = write(tmp_path, "[plank]\nsag_deg = 12\npike_deg = 25.5\n"
-                           "[quality]\nmin_visibility = 0.6\n")
+    path = write(
+        tmp_path, "[plank]\nsag_deg = 12\npike_deg = 25.5\n[quality]\nmin_visibility = 0.6\n"
+    )
     from_file = load_config(path)
     assert from_file.plank.sag_deg == 12.0 and isinstance(from_file.plank.sag_deg, float)
     assert from_file.plank.pike_deg == 25.5
@@ -66,16 +77,20 @@ def test_file_overrides_defaults_and_flags_override_the_file(tmp_path: Path) -> 
     assert later.plank.sag_deg == 9.0  # the last flag wins
 
 
-@pytest.mark.parametrize(("toml", "message"), [
-    ("[nope]\nx = 1\n", "unknown section [nope]"),
-    ("[plank]\nsag = 1\n", "unknown key plank.sag"),
-    ('[plank]\nsag_deg = "a lot"\n', "plank.sag_deg: expected a number"),
-    ("[plank]\nsag_deg = true\n", "plank.sag_deg: expected a number"),
-    ("plank = 3\n", "must be a table"),
-    ("[plank\nsag_deg = 1\n", "invalid TOML"),
-])
-def test_bad_files_raise_config_error_with_a_clear_message(tmp_path: Path, toml: str,
-                                                           message: str) -> None:
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("[nope]\nx = 1\n", "unknown section [nope]"),
+        ("[plank]\nsag = 1\n", "unknown key plank.sag"),
+        ('[plank]\nsag_deg = "a lot"\n', "plank.sag_deg: expected a number"),
+        ("[plank]\nsag_deg = true\n", "plank.sag_deg: expected a number"),
+        ("plank = 3\n", "must be a table"),
+        ("[plank\nsag_deg = 1\n", "invalid TOML"),
+    ],
+)
+def test_bad_files_raise_config_error_with_a_clear_message(
+    tmp_path: Path, toml: str, message: str
+) -> None:
     path = write(tmp_path, toml)
     with pytest.raises(ConfigError) as info:
         load_config(path)
@@ -87,7 +102,9 @@ def test_bad_files_raise_config_error_with_a_clear_message(tmp_path: Path, toml:
 def test_unknown_key_message_lists_the_known_keys(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"known: .*sag_deg"):
         load_config(write(tmp_path, "[plank]\nsagdeg = 1\n"))
-    known = r"\(known: quality, bridge, plank, cat_cow, auto, feedback\)"
+    known = (
+        r"\(known: quality, bridge, plank, cat_cow, auto, feedback, live, routine, progression\)"
+    )
     with pytest.raises(ConfigError, match=known):
         load_config(write(tmp_path, "[plnak]\nsag_deg = 1\n"))
 
@@ -97,15 +114,18 @@ def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
         load_config(tmp_path / "absent.toml")
 
 
-@pytest.mark.parametrize(("flag", "message"), [
-    ("plank.sag_deg", "expected SECTION.KEY=VALUE"),
-    ("sag_deg=3", "expected SECTION.KEY=VALUE"),
-    ("plank.=3", "expected SECTION.KEY=VALUE"),
-    ("plank.sag_deg=lots", "'lots' is not a number"),
-    ("plank.sag_deg=", "is not a number"),
-    ("nope.sag_deg=3", "unknown section [nope]"),
-    ("plank.nope=3", "unknown key plank.nope"),
-])
+@pytest.mark.parametrize(
+    ("flag", "message"),
+    [
+        ("plank.sag_deg", "expected SECTION.KEY=VALUE"),
+        ("sag_deg=3", "expected SECTION.KEY=VALUE"),
+        ("plank.=3", "expected SECTION.KEY=VALUE"),
+        ("plank.sag_deg=lots", "'lots' is not a number"),
+        ("plank.sag_deg=", "is not a number"),
+        ("nope.sag_deg=3", "unknown section [nope]"),
+        ("plank.nope=3", "unknown key plank.nope"),
+    ],
+)
 def test_bad_overrides_raise_config_error(flag: str, message: str) -> None:
     with pytest.raises(ConfigError) as info:
         load_config(overrides=[flag])
