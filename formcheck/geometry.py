@@ -126,6 +126,14 @@ def bend_from_profile(points: npt.ArrayLike) -> float:
     return float(np.degrees(np.arctan(slope0) - np.arctan(slope1)))
 
 
+def _cross(a: Array, b: Array) -> Array:
+    """Cross product over the last axis (size 3): np.cross's arithmetic without its overhead
+    (a tenth of the time on one frame's vectors)."""
+    a0, a1, a2 = a[..., 0], a[..., 1], a[..., 2]
+    b0, b1, b2 = b[..., 0], b[..., 1], b[..., 2]
+    return np.stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], axis=-1)
+
+
 def sagittal_angle(
     a: npt.ArrayLike, b: npt.ArrayLike, c: npt.ArrayLike, lateral: npt.ArrayLike
 ) -> Array:
@@ -144,7 +152,7 @@ def sagittal_angle(
     vc = np.asarray(c, np.float64) - np.asarray(b, np.float64)
     va = va - (va * u).sum(axis=-1, keepdims=True) * u
     vc = vc - (vc * u).sum(axis=-1, keepdims=True) * u
-    s = (np.cross(va, vc) * u).sum(axis=-1)
+    s = (_cross(va, vc) * u).sum(axis=-1)
     d = (va * vc).sum(axis=-1)
     return np.mod(np.degrees(np.arctan2(s, d)), 360.0)
 
@@ -153,5 +161,5 @@ def angle_3d(a: npt.ArrayLike, b: npt.ArrayLike, c: npt.ArrayLike) -> Array:
     """Unsigned 3-D angle at ``b`` between ``b->a`` and ``b->c``, 0..180 deg."""
     va = np.asarray(a, np.float64) - np.asarray(b, np.float64)
     vc = np.asarray(c, np.float64) - np.asarray(b, np.float64)
-    cross = np.linalg.norm(np.cross(va, vc), axis=-1)
+    cross = np.linalg.norm(_cross(va, vc), axis=-1)
     return np.degrees(np.arctan2(cross, (va * vc).sum(axis=-1)))

@@ -49,7 +49,23 @@ SIDE_POINTS: dict[Side, dict[str, Landmark]] = {
     for side in ("left", "right")
 }
 POINT_NAMES: tuple[str, ...] = (*SIDE_POINTS["left"], "nose")
+_PAIRS: tuple[tuple[Side, Side], ...] = (("left", "right"), ("right", "left"))
 _MAIN = ("shoulder", "hip", "knee", "ankle", "elbow")
+_MAIN_INDEX = np.array([[SIDE_POINTS[side][n] for n in _MAIN] for side, _ in _PAIRS])
+#: Landmark rows conditioned per frame: the near side's points (and nose), then the far side's.
+_ROW_INDEX: dict[Side, npt.NDArray[np.intp]] = {
+    side: np.array(
+        [
+            *[SIDE_POINTS[side][n] for n in POINT_NAMES[:-1]],
+            Landmark.NOSE,
+            *[SIDE_POINTS[far][n] for n in POINT_NAMES[:-1]],
+            Landmark.NOSE,
+        ],
+        dtype=np.intp,
+    )
+    for side, far in _PAIRS
+}
+_ROWS = 2 * len(POINT_NAMES)
 
 
 def _alpha(cutoff_hz: float, dt: float) -> float:
@@ -122,30 +138,111 @@ class SideView:
         return self.points[name]
 
 
+class OneEuroBank:
+    """Many one-euro filters stepped together: an (n, k) array of values per call.
+
+    Element for element the same arithmetic as :class:`OneEuro` (NaN in = NaN out and that
+    filter restarts), so a bank gives the same numbers as n*k scalar filters at a fraction of
+    the cost. ``beta`` is per column (image px and world metres need different scales).
+    """
+
+    def __init__(
+        self,
+        shape: tuple[int, int],
+        min_cutoff_hz: float,
+        beta: npt.ArrayLike,
+        d_cutoff_hz: float = 1.0,
+    ) -> None:
+        self.min_cutoff_hz = float(min_cutoff_hz)
+        self.beta = np.broadcast_to(np.asarray(beta, np.float64), shape[1:]).copy()
+        self.d_cutoff_hz = float(d_cutoff_hz)
+        self._x = np.full(shape, np.nan)
+        self._dx = np.zeros(shape)
+        self._t = np.full(shape, np.nan)
+
+    def reset(self, rows: npt.ArrayLike | None = None) -> None:
+        """Restart the filters of these rows (all rows by default)."""
+        if rows is not None and not np.any(rows):
+            return
+        index = slice(None) if rows is None else np.asarray(rows)
+        self._x[index] = np.nan
+        self._dx[index] = 0.0
+        self._t[index] = np.nan
+
+    def __call__(
+        self, values: npt.NDArray[np.float64], t_s: float, rows: npt.NDArray[np.bool_]
+    ) -> npt.NDArray[np.float64]:
+        """Filter ``values`` (n, k) at time ``t_s``; rows where ``rows`` is False are left
+        alone (their output is NaN)."""
+        x, dx, tt = self._x, self._dx, self._t
+        if rows.all() and np.isfinite(values).all() and np.isfinite(x).all() and (tt < t_s).all():
+            # the usual frame: every filter running, one step for all of them
+            dt = t_s - tt
+            two_pi = 2 * math.pi
+            a_d = 1.0 / (1.0 + (1.0 / (two_pi * self.d_cutoff_hz)) / dt)
+            dx[:] = a_d * ((values - x) / dt) + (1 - a_d) * dx
+            cutoff = self.min_cutoff_hz + self.beta * np.abs(dx)
+            a = 1.0 / (1.0 + (1.0 / (two_pi * cutoff)) / dt)
+            x[:] = a * values + (1 - a) * x
+            tt[:] = t_s
+            return x.copy()
+        live = rows[:, None] & np.ones_like(x, dtype=bool)
+        finite = live & np.isfinite(values)
+        x[live & ~finite] = np.nan
+        init = finite & (~np.isfinite(x) | ~np.isfinite(tt) | (t_s <= tt))
+        step = finite & ~init
+        out = np.full_like(values, np.nan)
+        if step.any():
+            dt = t_s - tt[step]
+            v, x0 = values[step], x[step]
+            two_pi = 2 * math.pi
+            a_d = 1.0 / (1.0 + (1.0 / (two_pi * self.d_cutoff_hz)) / dt)
+            dx_new = a_d * ((v - x0) / dt) + (1 - a_d) * dx[step]
+            beta = np.broadcast_to(self.beta, x.shape)[step]
+            cutoff = self.min_cutoff_hz + beta * np.abs(dx_new)
+            a = 1.0 / (1.0 + (1.0 / (two_pi * cutoff)) / dt)
+            x[step] = a * v + (1 - a) * x0
+            dx[step] = dx_new
+            tt[step] = t_s
+        x[init] = values[init]
+        dx[init] = 0.0
+        tt[init] = t_s
+        out[finite] = x[finite]
+        return out
+
+
 @dataclass
 class SideConditioner:
     """Turns pose frames into :class:`SideView` s: gate, choose side, bridge gaps, smooth.
 
-    Call it once per frame, in time order.
+    Call it once per frame, in time order. The near and far side's points (image x, y and world
+    x, y, z of each) are conditioned together as one (20, 5) array per frame.
     """
 
     config: QualityConfig = field(default_factory=QualityConfig)
     _score: float = 0.0
     _side: Side | None = None
-    _filters: dict[tuple[str, str, int], OneEuro] = field(default_factory=dict)
-    _last: dict[tuple[str, str], tuple[float, npt.NDArray[np.float64]]] = field(
-        default_factory=dict
-    )
+    _bank: OneEuroBank | None = None
+    _lateral_filters: list[OneEuro] = field(default_factory=list)
+    _last_t: npt.NDArray[np.float64] = field(default_factory=lambda: np.full(_ROWS, np.nan))
+    _last: npt.NDArray[np.float64] = field(default_factory=lambda: np.full((_ROWS, 5), np.nan))
 
-    def _visibility(self, frame: PoseFrame, side: Side) -> float:
-        vis = frame.landmarks[[SIDE_POINTS[side][n] for n in _MAIN], 3]
-        return float(np.nansum(vis))
+    def __post_init__(self) -> None:
+        beta = self.config.smoothing_beta
+        # image axes (0, 1) in px; world axes (2..4) in metres: scale beta to the unit
+        self._bank = OneEuroBank(
+            (_ROWS, 5), self.config.smoothing_cutoff_hz, [beta, beta] + [beta * 500.0] * 3
+        )
+        self._lateral_filters = [
+            OneEuro(self.config.smoothing_cutoff_hz, beta * 500.0) for _ in range(3)
+        ]
 
     def choose_side(self, frame: PoseFrame) -> Side | None:
         """Update the running side score with this frame and return the side to use."""
         if not frame.has_person:
             return self._side
-        diff = self._visibility(frame, "left") - self._visibility(frame, "right")
+        left, right = np.nansum(frame.landmarks[_MAIN_INDEX, 3], axis=1)
+        diff = float(left - right)
         self._score = 0.8 * self._score + 0.2 * diff
         if self._side is None:
             self._side = "left" if diff >= 0 else "right"
@@ -155,62 +252,50 @@ class SideConditioner:
             self._side = "left"
         return self._side
 
-    def _point(
-        self, frame: PoseFrame, index: int, key: tuple[str, str], t: float
-    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], bool]:
-        """(image xy, world xyz, held) of one landmark: gated, bridged and smoothed."""
-        row = frame.landmarks[index]
-        ok = bool(np.isfinite(row[:2]).all() and row[3] >= self.config.min_visibility)
-        last = self._last.get(key)
-        if ok and last is not None and t - last[0] > self.config.max_bridged_gap_s:
-            # no frames for longer than a bridged gap (a stall): restart the smoothing, as
-            # after a dropout of missing frames, instead of blending in a stale pose
-            for axis in range(5):
-                self._filters.pop((*key, axis), None)
-        if ok:
-            raw = np.concatenate([row[:2], frame.world[index]]).astype(np.float64)
-            values = np.array(
-                [self._filter(key, axis, float(v), t) for axis, v in enumerate(raw)], np.float64
-            )
-            self._last[key] = (t, values)
-            return values[:2], values[2:], False
-        if last is not None and t - last[0] <= self.config.max_bridged_gap_s:
-            return last[1][:2], last[1][2:], True
-        for axis in range(5):
-            self._filters.pop((*key, axis), None)
-        return np.full(2, np.nan), np.full(3, np.nan), False
-
-    def _filter(self, key: tuple[str, str], axis: int, value: float, t: float) -> float:
-        f = self._filters.get((*key, axis))
-        if f is None:
-            # image axes (0, 1) in px; world axes (2..4) in metres: scale beta to the unit
-            beta = self.config.smoothing_beta * (1.0 if axis < 2 else 500.0)
-            f = self._filters[(*key, axis)] = OneEuro(self.config.smoothing_cutoff_hz, beta)
-        return f(value, t)
+    def _condition(
+        self, frame: PoseFrame, side: Side, t: float
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+        """(rows x [image x, y, world x, y, z], held) for the near then far points: gated,
+        bridged over short dropouts and smoothed."""
+        assert self._bank is not None
+        index = _ROW_INDEX[side]
+        rows = frame.landmarks[index].astype(np.float64)
+        ok = np.isfinite(rows[:, :2]).all(axis=1) & (rows[:, 3] >= self.config.min_visibility)
+        gap = self.config.max_bridged_gap_s
+        has_last = np.isfinite(self._last_t)
+        age = t - self._last_t
+        # no frames for longer than a bridged gap (a stall): restart the smoothing, as after a
+        # dropout of missing frames, instead of blending in a stale pose
+        self._bank.reset(ok & has_last & (age > gap))
+        raw = np.concatenate([rows[:, :2], frame.world[index].astype(np.float64)], axis=1)
+        values = self._bank(raw, t, ok)
+        held = ~ok & has_last & (age <= gap)
+        self._bank.reset(~ok & ~held)
+        values[held] = self._last[held]
+        self._last[ok] = values[ok]
+        self._last_t[ok] = t
+        return values, held
 
     def __call__(self, frame: PoseFrame) -> SideView:
+        assert self._bank is not None
         t = frame.timestamp_ms / 1000.0
         previous = self._side
         side = self.choose_side(frame)
         if side != previous:  # near and far swap: restart the filters
-            self._filters.clear()
-            self._last.clear()
+            self._bank.reset()
+            self._lateral_filters = [
+                OneEuro(f.min_cutoff_hz, f.beta) for f in self._lateral_filters
+            ]
+            self._last_t[:] = np.nan
         if side is None:
             empty = {n: np.full(2, np.nan) for n in POINT_NAMES}
             return SideView(t, None, empty, dict(empty))
-        far: Side = "right" if side == "left" else "left"
-        bridged = False
-        views: list[dict[str, npt.NDArray[np.float64]]] = []
-        world: dict[str, npt.NDArray[np.float64]] = {}
-        for which, role in ((side, "near"), (far, "far")):
-            points = {}
-            for name, index in [*SIDE_POINTS[which].items(), ("nose", Landmark.NOSE)]:
-                points[name], xyz, held = self._point(frame, index, (role, name), t)
-                if role == "near":
-                    bridged |= held
-                    world[name] = xyz
-            views.append(points)
-        near_pts, far_pts = views
+        values, held = self._condition(frame, side, t)
+        n = len(POINT_NAMES)
+        near_pts = dict(zip(POINT_NAMES, values[:n, :2], strict=True))
+        far_pts = dict(zip(POINT_NAMES, values[n:, :2], strict=True))
+        world = dict(zip(POINT_NAMES, values[:n, 2:], strict=True))
+        bridged = bool(held[:n].any())
         lateral = self._lateral(frame, t)
         if not np.isfinite(near_pts["hip"]).all() and not np.isfinite(near_pts["shoulder"]).all():
             return SideView(t, None, near_pts, far_pts, bridged, world, lateral)
@@ -232,7 +317,7 @@ class SideConditioner:
             return np.full(3, np.nan)
         axis = axis / norm
         smooth = np.array(
-            [self._filter(("body", "lateral"), 10 + i, float(v), t) for i, v in enumerate(axis)]
+            [f(float(v), t) for f, v in zip(self._lateral_filters, axis, strict=True)]
         )
         return smooth / max(float(np.linalg.norm(smooth)), 1e-9)
 
