@@ -466,6 +466,21 @@ def _fmt_s(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f} s"
 
 
+def _people_note(src: dict[str, Any]) -> str:
+    """A line about other people in view ("" when there was one person at most)."""
+    most = src.get("people_max") or 0
+    if most < 2:
+        return ""
+    when = f" for about {src['several_people_s']:.0f} s" if src.get("several_people_s") else ""
+    if src.get("followed_person") == "largest":
+        which = "formcheck followed the main (largest) person"
+    else:
+        which = (
+            "formcheck did not always follow the main (largest) person: keep others out of view"
+        )
+    return f"{most} people in view{when}: {which}."
+
+
 def print_summary(report: dict[str, Any]) -> None:
     """A readable summary of a report on stdout."""
     src, cov = report["source"], report["coverage"]
@@ -476,6 +491,9 @@ def print_summary(report: dict[str, Any]) -> None:
         "of frames",
         highlight=False,
     )
+    people = _people_note(src)
+    if people:
+        out.print(f"[yellow]{people}[/]", highlight=False)
     if not report["sets"]:
         out.print("No bridge, plank or cat-cow set was recognised.", highlight=False)
     for i, st in enumerate(report["sets"], 1):

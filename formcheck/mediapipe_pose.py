@@ -16,7 +16,7 @@ import logging
 import os
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import TracebackType
 from typing import Any, Self
 
@@ -27,7 +27,7 @@ import numpy.typing as npt
 from formcheck.errors import ModelError
 from formcheck.landmarks import NUM_LANDMARKS, PoseFrame
 from formcheck.models import ModelInfo, resolve_model
-from formcheck.pose import PoseEstimate, PoseOptions, main_person
+from formcheck.pose import Box, Census, PoseEstimate, PoseOptions, main_person, overlap
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +105,13 @@ class MediaPipePoseEstimator:
         self._last_ts = -1
         self._calls = 0
         self._quiet = quiet
+        self._census: Any = None
+        self._next_census_ms: float | None = None
+        self._census_ok = (
+            self.options.mode == "video"
+            and self.options.num_poses == 1
+            and self.options.people_check_s is not None
+        )
 
     def estimate(self, image_bgr: npt.NDArray[np.uint8], timestamp_ms: int) -> PoseEstimate:
         """Find the main person in a BGR image.
@@ -143,10 +150,66 @@ class MediaPipePoseEstimator:
                 result = self._landmarker.detect_for_video(mp_image, ts)
             else:
                 result = self._landmarker.detect(mp_image)
-        return _to_estimate(result, timestamp_ms, width, height)
+        estimate = _to_estimate(result, timestamp_ms, width, height)
+        if self._census_ok and (
+            self._next_census_ms is None or timestamp_ms >= self._next_census_ms
+        ):
+            assert self.options.people_check_s is not None
+            self._next_census_ms = timestamp_ms + 1000.0 * self.options.people_check_s
+            estimate = self._count_people(prepared.rgb, estimate)
+        return estimate
+
+    def _count_people(self, rgb: npt.NDArray[np.uint8], estimate: PoseEstimate) -> PoseEstimate:
+        """Count the people in view: MediaPipe's detector reliably finds only the most
+        prominent person in an image, so each person found (the followed one first) is
+        covered up and the image searched again, up to :data:`CENSUS_POSES` people."""
+        from mediapipe.tasks.python import BaseOptions, vision
+
+        if self._census is None:
+            options = vision.PoseLandmarkerOptions(
+                base_options=BaseOptions(model_asset_path=str(self.model.path)),
+                running_mode=vision.RunningMode.IMAGE,
+                num_poses=1,
+                min_pose_detection_confidence=self.options.min_pose_detection_confidence,
+                min_pose_presence_confidence=self.options.min_pose_presence_confidence,
+                output_segmentation_masks=False,
+            )
+            try:
+                with _native_stderr_silenced(self._quiet):
+                    self._census = vision.PoseLandmarker.create_from_options(options)
+            except (RuntimeError, ValueError) as exc:  # never worth failing the run for
+                log.warning("people count unavailable: %s", exc)
+                self._census_ok = False
+                return estimate
+        width, height = estimate.pose.image_size
+        scale = np.array([rgb.shape[1] / width, rgb.shape[0] / height])
+        image = rgb.copy()
+        boxes: list[Box] = []
+        mine: Box | None = None
+        if estimate.pose.has_person:
+            mine = _box_of(estimate.pose.landmarks[:, :2] * scale)
+            boxes.append(mine)
+            _cover(image, mine)
+        while len(boxes) < CENSUS_POSES:
+            mp_image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=image)
+            result = self._census.detect(mp_image)
+            if not result.pose_landmarks:
+                break
+            person = result.pose_landmarks[0]
+            found = _box_of(np.array([[p.x * rgb.shape[1], p.y * rgb.shape[0]] for p in person]))
+            if any(overlap(found, b) >= 0.5 for b in boxes):
+                break  # the same person again (partly covered): nobody else
+            boxes.append(found)
+            _cover(image, found)
+        followed = None if mine is None else main_person(boxes) == 0
+        count = max(len(boxes), estimate.people)
+        return replace(estimate, people=count, census=Census(count, followed))
 
     def close(self) -> None:
         self._landmarker.close()
+        if self._census is not None:
+            self._census.close()
+            self._census = None
 
     def __enter__(self) -> Self:
         return self
@@ -158,6 +221,27 @@ class MediaPipePoseEstimator:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+#: The most people the periodic count looks for.
+CENSUS_POSES = 3
+
+
+def _box_of(xy: npt.NDArray[np.floating]) -> Box:
+    x0, y0 = np.nanmin(xy, axis=0)
+    x1, y1 = np.nanmax(xy, axis=0)
+    return (float(x0), float(y0), float(x1), float(y1))
+
+
+def _cover(image: npt.NDArray[np.uint8], box: Box) -> None:
+    """Paint over a person (their box and a margin) with the picture's mean colour."""
+    x0, y0, x1, y1 = box
+    pad = 0.1 * max(x1 - x0, y1 - y0)
+    h, w = image.shape[:2]
+    c0, r0 = max(0, int(x0 - pad)), max(0, int(y0 - pad))
+    c1, r1 = min(w, int(x1 + pad) + 1), min(h, int(y1 + pad) + 1)
+    if c1 > c0 and r1 > r0:
+        image[r0:r1, c0:c1] = image.reshape(-1, image.shape[2]).mean(axis=0).astype(np.uint8)
 
 
 def _to_estimate(result: Any, timestamp_ms: int, width: int, height: int) -> PoseEstimate:

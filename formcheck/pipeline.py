@@ -59,6 +59,34 @@ def with_back_profile(estimate: PoseEstimate) -> PoseEstimate:
     return replace(estimate, pose=framed)
 
 
+class PeopleLog:
+    """How many people were in view over a run, from the estimates' people counts."""
+
+    def __init__(self) -> None:
+        self.most = 0
+        self.checks: list[tuple[int, int, bool | None]] = []  # (ms, count, followed largest)
+
+    def add(self, estimate: PoseEstimate) -> None:
+        self.most = max(self.most, estimate.people)
+        if estimate.census is not None:
+            c = estimate.census
+            self.checks.append((estimate.pose.timestamp_ms, c.count, c.followed_largest))
+
+    def summary(self, end_ms: int) -> dict[str, Any]:
+        """Metadata: ``people_max``; with several people, about how long (each check stands
+        until the next) and whether the person followed was the largest (the main one)."""
+        out: dict[str, Any] = {"people_max": self.most}
+        several = [i for i, (_, n, _) in enumerate(self.checks) if n >= 2]
+        if several:
+            ends = [t for t, _, _ in self.checks[1:]] + [end_ms]
+            out["several_people_s"] = round(
+                sum(max(0, ends[i] - self.checks[i][0]) for i in several) / 1000.0, 1
+            )
+            followed = [self.checks[i][2] for i in several if self.checks[i][2] is not None]
+            out["followed_person"] = "largest" if all(followed) else "not always the largest"
+        return out
+
+
 def track_frames(
     source: FrameSource,
     estimator: PoseEstimator,
@@ -74,6 +102,7 @@ def track_frames(
     """
     info = source.info
     frames: list[PoseFrame] = []
+    people = PeopleLog()
     interrupted = False
     try:
         prepared_ok = hasattr(estimator, "estimate_prepared")
@@ -84,6 +113,7 @@ def track_frames(
                 raw = estimator.estimate(frame.image, frame.timestamp_ms)
             estimate = with_back_profile(raw)
             frames.append(estimate.pose)
+            people.add(estimate)
             if on_estimate is not None:
                 on_estimate(frame, estimate)
             if on_progress is not None:
@@ -102,6 +132,7 @@ def track_frames(
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "interrupted": interrupted,
         "truncated": bool(getattr(source, "truncated", False)),
+        **people.summary(frames[-1].timestamp_ms if frames else 0),
     }
     meta.update(metadata or {})
     return PoseSeries.from_frames(frames, image_size=(info.width, info.height), metadata=meta)

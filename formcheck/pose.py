@@ -36,6 +36,9 @@ class PoseOptions:
         min_tracking_confidence: Below this, the detector runs again on the next frame.
         segmentation_masks: Also compute the person's segmentation mask.
         num_poses: How many people to look for; the main (largest) one is analysed.
+        people_check_s: With ``num_poses`` 1, how often (seconds of video) a second, still-image
+            model counts the people in view (it finds what one-person tracking cannot: someone
+            else in the room). None = never.
         mode: "video" (tracking across frames, for videos and cameras) or "image" (stills).
         max_side: Larger images are scaled down to this many pixels on their long side before
             inference (the model itself sees 256x256; landmarks stay in the original pixels).
@@ -50,6 +53,7 @@ class PoseOptions:
     num_poses: int = 1
     mode: RunningMode = "video"
     max_side: int | None = 1280
+    people_check_s: float | None = 3.0
 
     def __post_init__(self) -> None:
         for name in (
@@ -62,8 +66,24 @@ class PoseOptions:
                 raise ValueError(f"{name} must be in [0, 1], got {value}")
         if self.num_poses < 1:
             raise ValueError("num_poses must be at least 1")
+        if self.people_check_s is not None and self.people_check_s <= 0:
+            raise ValueError("people_check_s must be positive (or None)")
         if self.max_side is not None and self.max_side < 64:
             raise ValueError("max_side must be at least 64 pixels")
+
+
+@dataclass(frozen=True)
+class Census:
+    """A count of the people in view (see ``PoseOptions.people_check_s``).
+
+    Attributes:
+        count: People found.
+        followed_largest: Whether the person followed is the largest of them (None when
+            nobody is followed).
+    """
+
+    count: int
+    followed_largest: bool | None
 
 
 @dataclass(frozen=True)
@@ -74,11 +94,13 @@ class PoseEstimate:
         pose: The main person's landmarks (all NaN when nobody was found).
         mask: HxW float32 segmentation mask of that person in [0, 1], when requested.
         people: How many people were found.
+        census: The people count of a periodic check, on the frames where one ran.
     """
 
     pose: PoseFrame
     mask: npt.NDArray[np.float32] | None = None
     people: int = 0
+    census: Census | None = None
 
 
 class PoseEstimator(Protocol):
@@ -138,7 +160,24 @@ class TrackReplay:
         return None
 
 
-def main_person(boxes: list[tuple[float, float, float, float]]) -> int:
+Box = tuple[float, float, float, float]
+
+
+def main_person(boxes: list[Box]) -> int:
     """Index of the person to follow: the largest bounding box (x0, y0, x1, y1)."""
     areas = [max(0.0, x1 - x0) * max(0.0, y1 - y0) for x0, y0, x1, y1 in boxes]
     return int(np.argmax(areas)) if areas else 0
+
+
+def overlap(a: Box, b: Box) -> float:
+    """Intersection over union of two boxes (x0, y0, x1, y1), 0..1.
+
+    Example:
+        >>> overlap((0, 0, 2, 2), (1, 0, 3, 2))
+        0.3333333333333333
+    """
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    inter = max(0.0, w) * max(0.0, h)
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return float(inter / union) if union > 0 else 0.0

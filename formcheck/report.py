@@ -22,7 +22,7 @@ REPORT_SCHEMA = "formcheck.report/1"
 def source_info(series: PoseSeries) -> dict[str, Any]:
     """The ``source`` block of a report, from a series and its metadata."""
     meta = series.metadata
-    return {
+    info = {
         "path": str(meta.get("source", "")),
         "name": Path(str(meta.get("source", ""))).name,
         "kind": meta.get("kind", "video"),
@@ -33,7 +33,12 @@ def source_info(series: PoseSeries) -> dict[str, Any]:
         "height": series.image_size[1],
         "interrupted": bool(meta.get("interrupted", False)),
         "truncated": bool(meta.get("truncated", False)),
+        "people_max": meta.get("people_max"),
     }
+    for key in ("several_people_s", "followed_person"):
+        if key in meta:
+            info[key] = meta[key]
+    return info
 
 
 MAIN_JOINTS = (

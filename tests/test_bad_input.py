@@ -512,11 +512,6 @@ def test_two_people_the_main_one_is_followed_consistently(
     assert np.all(hips_x < 640), "followed the person standing on the right in some frames"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="not built yet (issue 8): the model looks for one person (num_poses=1), so a second "
-    "person is never counted nor reported",
-)
 def test_two_people_the_report_says_how_many_and_which_was_followed(
     two_people_video: Path, tmp_path: Path
 ) -> None:

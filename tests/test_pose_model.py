@@ -8,7 +8,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from formcheck import Landmark, ModelError, PoseOptions, TrackReplay, resolve_model, track_file
+from formcheck import (
+    Landmark,
+    ModelError,
+    PoseFrame,
+    PoseOptions,
+    TrackReplay,
+    resolve_model,
+    track_file,
+)
 from formcheck.mediapipe_pose import MediaPipePoseEstimator
 from formcheck.models import DEFAULT_MODEL_SHA256
 
@@ -57,6 +65,39 @@ def test_video_mode_tracks_and_reports_empty_frames_as_nan(messi_video: Path) ->
     assert not present[20:35].any()
     assert np.isnan(series.landmarks[25]).all()
     assert series.metadata["model"]["sha256"] == DEFAULT_MODEL_SHA256
+    # one person: the periodic people count says so, and says nothing more
+    assert series.metadata["people_max"] == 1
+    assert "several_people_s" not in series.metadata
+
+
+def test_people_log_sums_the_time_with_several_people_in_view() -> None:
+    from formcheck.pipeline import PeopleLog
+    from formcheck.pose import Census, PoseEstimate
+
+    def estimate(ms: int, census: Census | None) -> PoseEstimate:
+        frame = PoseFrame.empty(timestamp_ms=ms, image_size=(64, 48))
+        return PoseEstimate(frame, people=census.count if census else 1, census=census)
+
+    log = PeopleLog()
+    for ms, census in [
+        (0, Census(1, True)),
+        (1000, None),
+        (3000, Census(2, True)),  # a second person from 3 s ...
+        (6000, Census(2, True)),
+        (9000, Census(1, True)),  # ... gone by 9 s
+        (10000, None),
+    ]:
+        log.add(estimate(ms, census))
+    assert log.summary(end_ms=10000) == {
+        "people_max": 2,
+        "several_people_s": 6.0,
+        "followed_person": "largest",
+    }
+    log.add(estimate(12000, Census(3, False)))
+    summary = log.summary(end_ms=13000)
+    assert summary["people_max"] == 3 and summary["several_people_s"] == 7.0
+    assert summary["followed_person"] == "not always the largest"
+    assert PeopleLog().summary(end_ms=0) == {"people_max": 0}
 
 
 def test_image_with_nobody_in_it_gives_an_empty_pose(tmp_path: Path) -> None:
