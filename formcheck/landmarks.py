@@ -77,8 +77,11 @@ def _as_float32(name: str, value: Any, shape: tuple[int, ...]) -> FloatArray:
     array = np.asarray(value, dtype=np.float32)
     if array.shape != shape:
         raise ValueError(f"{name} must have shape {shape}, got {array.shape}")
-    array = array.copy()
-    array.setflags(write=False)
+    if array.flags.writeable or array is not value:
+        # a read-only float32 array is kept as it is (a slice of a series, a built series):
+        # no copy of hours of landmarks
+        array = array.copy()
+        array.setflags(write=False)
     return array
 
 
@@ -265,3 +268,94 @@ class PoseSeries:
             return 0.0
         span = float(self.timestamps_ms[-1] - self.timestamps_ms[0]) / 1000.0
         return span * len(self) / (len(self) - 1)
+
+
+class SeriesBuilder:
+    """Collects pose frames into a :class:`PoseSeries` without keeping a frame object each:
+    the landmarks go straight into preallocated arrays (grown in blocks), so a long recording
+    costs about a kilobyte a frame.
+
+    Args:
+        image_size: (width, height) of the frames.
+        expected: Frames expected (e.g. the video's frame count), to size the first block.
+
+    Example:
+        >>> builder = SeriesBuilder((64, 48), expected=2)
+        >>> builder.add(PoseFrame.empty(timestamp_ms=0, image_size=(64, 48)))
+        >>> len(builder.build())
+        1
+    """
+
+    BLOCK = 4096
+
+    def __init__(self, image_size: tuple[int, int], *, expected: int | None = None) -> None:
+        self.image_size = _check_size(image_size)
+        self._first = max(1, min(int(expected or self.BLOCK), 1 << 20))
+        self._blocks: list[dict[str, np.ndarray]] = []
+        self._used = 0  # frames in the last block
+        self._count = 0
+        self._back_k: int | None = None
+
+    def __len__(self) -> int:
+        return self._count
+
+    def _block(self, size: int) -> dict[str, np.ndarray]:
+        block: dict[str, np.ndarray] = {
+            "t": np.zeros(size, np.int64),
+            "landmarks": np.full((size, NUM_LANDMARKS, 4), np.nan, np.float32),
+            "world": np.full((size, NUM_LANDMARKS, 3), np.nan, np.float32),
+        }
+        if self._back_k is not None:
+            block["back"] = np.full((size, self._back_k, 2), np.nan, np.float32)
+        return block
+
+    def add(self, frame: PoseFrame) -> None:
+        """Append one frame (frames must come in time order)."""
+        if frame.image_size != self.image_size:
+            raise ValueError("all frames of a series must have the same image size")
+        if frame.back is not None and self._back_k is None:
+            self._back_k = int(frame.back.shape[0])
+            for block in self._blocks:
+                block["back"] = np.full((len(block["t"]), self._back_k, 2), np.nan, np.float32)
+        if not self._blocks or self._used == len(self._blocks[-1]["t"]):
+            self._blocks.append(self._block(self._first if not self._blocks else self.BLOCK))
+            self._used = 0
+        block, i = self._blocks[-1], self._used
+        block["t"][i] = frame.timestamp_ms
+        block["landmarks"][i] = frame.landmarks
+        block["world"][i] = frame.world
+        if frame.back is not None and frame.back.shape[0] == self._back_k:
+            block["back"][i] = frame.back
+        self._used += 1
+        self._count += 1
+
+    def build(self, metadata: Mapping[str, Any] | None = None) -> PoseSeries:
+        """The series of every frame added (the builder is emptied)."""
+        keys = ["t", "landmarks", "world"] + (["back"] if self._back_k is not None else [])
+        parts: dict[str, np.ndarray] = {}
+        for key in keys:
+            pieces = [b[key] for b in self._blocks[:-1]]
+            if self._blocks:
+                pieces.append(self._blocks[-1][key][: self._used])
+            if len(pieces) == 1:
+                parts[key] = pieces[0]
+            elif pieces:
+                parts[key] = np.concatenate(pieces)
+            else:
+                empty = {
+                    "t": (0,),
+                    "landmarks": (0, NUM_LANDMARKS, 4),
+                    "world": (0, NUM_LANDMARKS, 3),
+                }
+                parts[key] = np.zeros(empty[key], np.int64 if key == "t" else np.float32)
+            if key != "t":
+                parts[key].setflags(write=False)
+        self._blocks, self._used, self._count = [], 0, 0
+        return PoseSeries(
+            timestamps_ms=parts["t"],
+            landmarks=parts["landmarks"],
+            world=parts["world"],
+            image_size=self.image_size,
+            metadata=metadata or {},
+            back=parts.get("back"),
+        )

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from formcheck._version import __version__
-from formcheck.landmarks import PoseFrame, PoseSeries
+from formcheck.landmarks import PoseFrame, PoseSeries, SeriesBuilder
 from formcheck.pose import PoseEstimate, PoseEstimator, PoseOptions, RunningMode
 from formcheck.sources import Frame, FrameSource, Prefetcher, VideoFileSource, open_source
 from formcheck.spine import back_profile
@@ -101,8 +101,9 @@ def track_frames(
     ``metadata["interrupted"] = True``.
     """
     info = source.info
-    frames: list[PoseFrame] = []
+    frames = SeriesBuilder((info.width, info.height), expected=info.frame_count)
     people = PeopleLog()
+    last_ms = 0
     interrupted = False
     try:
         prepared_ok = hasattr(estimator, "estimate_prepared")
@@ -112,7 +113,8 @@ def track_frames(
             else:
                 raw = estimator.estimate(frame.image, frame.timestamp_ms)
             estimate = with_back_profile(raw)
-            frames.append(estimate.pose)
+            frames.add(estimate.pose)
+            last_ms = estimate.pose.timestamp_ms
             people.add(estimate)
             if on_estimate is not None:
                 on_estimate(frame, estimate)
@@ -132,10 +134,10 @@ def track_frames(
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "interrupted": interrupted,
         "truncated": bool(getattr(source, "truncated", False)),
-        **people.summary(frames[-1].timestamp_ms if frames else 0),
+        **people.summary(last_ms),
     }
     meta.update(metadata or {})
-    return PoseSeries.from_frames(frames, image_size=(info.width, info.height), metadata=meta)
+    return frames.build(meta)
 
 
 def track_file(

@@ -72,3 +72,50 @@ def test_empty_series_needs_a_size() -> None:
         PoseSeries.from_frames([])
     series = PoseSeries.from_frames([], image_size=(4, 4))
     assert len(series) == 0 and series.duration_s == 0.0
+
+
+@pytest.mark.parametrize("expected", [None, 0, 3, 10, 5000])
+def test_builder_gives_the_series_from_frames_gives(
+    expected: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from formcheck.landmarks import SeriesBuilder
+
+    monkeypatch.setattr(SeriesBuilder, "BLOCK", 4)  # several blocks for ten frames
+    rng = np.random.default_rng(1)
+    frames = []
+    for i in range(10):
+        back = rng.normal(size=(6, 2)) if i >= 3 else None  # the back appears at frame 3
+        frame = PoseFrame(i * 40, rng.normal(size=(33, 4)), rng.normal(size=(33, 3)), (64, 48))
+        frames.append(PoseFrame(i * 40, frame.landmarks, frame.world, (64, 48), back))
+    builder = SeriesBuilder((64, 48), expected=expected)
+    for f in frames:
+        builder.add(f)
+    assert len(builder) == 10
+    built = builder.build({"source": "x"})
+    want = PoseSeries.from_frames(frames, metadata={"source": "x"})
+    assert np.array_equal(built.timestamps_ms, want.timestamps_ms)
+    assert np.array_equal(built.landmarks, want.landmarks)
+    assert np.array_equal(built.world, want.world)
+    assert built.back is not None and want.back is not None
+    assert np.array_equal(built.back, want.back, equal_nan=True)
+    assert built.metadata["source"] == "x"
+    assert not built.landmarks.flags.writeable and not built.back.flags.writeable
+
+
+def test_builder_checks_sizes_and_builds_empty_series() -> None:
+    from formcheck.landmarks import SeriesBuilder
+
+    builder = SeriesBuilder((64, 48))
+    assert len(builder.build()) == 0
+    with pytest.raises(ValueError, match="same image size"):
+        builder.add(PoseFrame.empty(timestamp_ms=0, image_size=(32, 48)))
+
+
+def test_a_read_only_array_is_kept_not_copied_and_stays_immutable() -> None:
+    series = PoseSeries.from_frames([_frame(0), _frame(40, 2.0), _frame(80, 3.0)])
+    part = series.slice(1, 3)
+    assert np.shares_memory(part.landmarks, series.landmarks)  # slicing costs no copy
+    writable = np.zeros((1, 33, 4), np.float32)
+    own = PoseSeries(np.array([0]), writable, np.zeros((1, 33, 3)), (640, 480))
+    writable[0, 0, 0] = 5.0  # the caller's array changes: the series keeps its copy
+    assert own.landmarks[0, 0, 0] == 0.0

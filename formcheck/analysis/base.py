@@ -10,6 +10,7 @@ notebook and the tests all run this same code.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -169,9 +170,10 @@ class Analyzer(ABC):
     def __init__(self, config: Config | None = None) -> None:
         self.config = config or Config()
         self.conditioner = SideConditioner(self.config.quality)
-        self.times: list[float] = []
+        # per-frame traces, compact (8 bytes a value) so hours of video fit in little memory
+        self.times: array[float] = array("d")
         self.measured: list[bool] = []
-        self.metrics: dict[str, list[float]] = {}
+        self.metrics: dict[str, array[float]] = {}
         self.cues_status = ""
         self._status = ""
         self._first_t: float | None = None
@@ -190,9 +192,9 @@ class Analyzer(ABC):
         ok = bool(values) and np.isfinite(values.get(self.measure_name, np.nan))
         self.measured.append(ok)
         for key in set(self.metrics) | set(values):
-            self.metrics.setdefault(key, [np.nan] * (len(self.times) - 1)).append(
-                float(values.get(key, np.nan))
-            )
+            if key not in self.metrics:
+                self.metrics[key] = array("d", [np.nan]) * (len(self.times) - 1)
+            self.metrics[key].append(float(values.get(key, np.nan)))
         return events
 
     def idle(self, t_ms: int, image_size: tuple[int, int]) -> list[Event]:
@@ -232,8 +234,11 @@ class Analyzer(ABC):
 
     def trace(self, name: str | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(times_s, values) of a per-frame metric (the key measure by default)."""
-        values = self.metrics.get(name or self.measure_name, [np.nan] * len(self.times))
-        return np.asarray(self.times), np.asarray(values, dtype=np.float64)
+        values = self.metrics.get(name or self.measure_name)
+        times = np.frombuffer(self.times, dtype=np.float64) if self.times else np.zeros(0)
+        if values is None:
+            return times.copy(), np.full(len(self.times), np.nan)
+        return times.copy(), np.array(values, dtype=np.float64)
 
 
 AnalyzerFactory = Callable[[Config], Analyzer]
