@@ -147,6 +147,7 @@ class LiveConfig:
     status_after_s: float = _f(
         1.0, "s", "a 'not measurable' status is shown once it has lasted this long"
     )
+    fps_window_s: float = _f(1.0, "s", "the frames-per-second display averages over this long")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -160,6 +161,12 @@ class RoutineConfig:
         20.0, "s", "first plank hold target when the history has none (seeds: 20-30 s)"
     )
     cat_cow_rounds: float = _f(8.0, "rounds", "cat-cow rounds to do (the seeds advise 8-10)")
+    safety_note_s: float = _f(
+        6.0, "s", "the safety note stays on screen this long before the start"
+    )
+    max_exercise_s: float = _f(
+        300.0, "s", "an exercise whose target is not reached ends after this long"
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -171,8 +178,20 @@ class ProgressionConfig:
         2.0, "sessions", "sessions at or above target (in a row) that earn a step"
     )
     min_good_form_share: float = _f(
-        0.8, "", "share of the hold in good form a session needs to count toward a step"
+        0.8,
+        "",
+        "share in good form a session needs to count toward a step (plank: of its longest "
+        "hold; bridge: of its reps)",
     )
+    plank_max_target_s: float = _f(120.0, "s", "the plank target stops rising here")
+    bridge_reps_step: float = _f(3.0, "reps", "bridge rep target rises by this much when earned")
+    bridge_max_reps: float = _f(
+        15.0, "reps", "the bridge rep target stops rising here (the seeds advise 12-15)"
+    )
+    bridge_pause_step_s: float = _f(
+        1.0, "s", "bridge top-pause target rises by this much when earned"
+    )
+    bridge_max_pause_s: float = _f(5.0, "s", "the bridge top-pause target stops rising here")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -132,3 +132,13 @@ def messi_video(tmp_path_factory: pytest.TempPathFactory, messi_image: np.ndarra
 
 
 GridFactory = Callable[[str, Sequence[np.ndarray], Sequence[int]], Path]
+
+
+@pytest.fixture(autouse=True)
+def _private_history_db(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Every test gets its own history database (``$FORMCHECK_DB``), never the user's own."""
+    path = tmp_path_factory.mktemp("history") / "history.sqlite3"
+    monkeypatch.setenv("FORMCHECK_DB", str(path))
+    return path
