@@ -7,7 +7,8 @@ and compares:
 * rep / round count error, and rep timing error (start, peak, end) of matched reps;
 * hold time and good-form time error (plank);
 * angle error against the per-frame truth: bridge hip angle, plank alignment (mean absolute,
-  frames inside the analysed set); cat-cow spinal range per round (relative error);
+  frames inside the analysed set; in a knee-plank hold the shoulder-hip-knee line, as the
+  truth's form rule for knee planks); cat-cow spinal range per round (relative error);
 * faults: each truth fault is found when a warning of the same type overlaps it; onset delay is
   |warning start - truth start|; precision and recall by interval overlap;
 * false warnings on good-form clips (clips whose truth lists no fault).
@@ -156,10 +157,19 @@ def _frame_error(truth: dict, analysis: Any, exercise: str) -> float | None:
         got = values[ok][close]
         good = np.isfinite(ref)
         if exercise == "plank":
-            # alignment is defined while holding a plank
+            # alignment is defined while holding a plank; in a knee plank the form line runs
+            # shoulder-hip-knee (the truth's hips_sagging/hips_piked rule), so the analyzer's
+            # knee line is compared with 180 - the true hip angle there
             inside = np.zeros(len(times), bool)
             for h in truth.get("holds", []):
-                inside |= (times >= h["start_s"]) & (times <= h["end_s"])
+                span = (times >= h["start_s"]) & (times <= h["end_s"])
+                inside |= span
+                if h.get("kind") == "knee_plank":
+                    _, knee_line = analyzer.trace("knee_line_deg")
+                    hip = np.asarray(truth["frames"]["hip_angle_deg"], float)
+                    on_knees = span[ok][close]
+                    got = np.where(on_knees, knee_line[ok][close], got)
+                    ref = np.where(on_knees, 180.0 - hip[idx][close], ref)
             good &= inside[ok][close]
         errors.extend(np.abs(got[good] - ref[good]).tolist())
     return float(np.mean(errors)) if errors else None

@@ -1,21 +1,32 @@
 """Accuracy gates: the real model and the analyzers against exact ground truth and real people.
 
 ``benchmarks/accuracy.py`` is the measuring tool; these tests run it over ``samples/`` with the
-real pose model. Three targets of the analyzers issue are met and asserted outright: every rep
-and round count exact, the right exercise recognised (and nothing in the non-exercise clips),
-and no fault warning on a good-form clip. The other figures (angle error, cat-cow range, hold
-and good-form time, faults found) are gated against the checked-in baseline
-``benchmarks/accuracy_baseline.json`` so that no change makes them worse; the clips where they
-still miss the issue's targets are listed there under ``misses`` (see the closing notes).
-Regenerate the baseline, after an intended improvement, with::
+real pose model and assert the analyzers issue's targets (#5), clip by clip:
+
+* every rep and round count exact; the right exercise recognised (nothing in the non-exercise
+  clips); no fault warning on a good-form clip;
+* hold and good-form time within 1 s; bridge hip angle mean error <= 5 deg; plank alignment
+  mean error <= 3 deg; cat-cow range within 20% of the truth; every fault found within 1.5 s of
+  its onset.
+
+A figure that still misses its target is listed in :data:`KNOWN_MISSES` with the reason; its
+test is a strict ``xfail``, so it turns into a failure the day it passes (then remove the entry).
+Every other clip must meet every target. On top of that, no figure may get worse than the
+checked-in baseline ``benchmarks/accuracy_baseline.json``. Regenerate the baseline, after an
+intended improvement, with::
 
     python benchmarks/accuracy.py samples --write-baseline benchmarks/accuracy_baseline.json
+
+The pose tracks are made by the real model in a temporary folder; set ``FORMCHECK_TRACK_CACHE``
+to a folder to keep and reuse them between runs (``benchmarks/accuracy.py --cache`` uses the
+same file names).
 """
 
 from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -34,6 +45,49 @@ ANGLE_SLACK_DEG = 1.0
 RANGE_SLACK = 0.05
 TIME_SLACK_S = 0.5
 
+#: The issue's targets, by the key ``benchmarks/accuracy.py`` files a clip's miss under.
+TARGETS = (
+    "rep_count_exact",
+    "hold_s",
+    "good_form_s",
+    "bridge_angle",
+    "plank_angle",
+    "catcow_range",
+    "faults",
+    "false_warnings",
+)
+
+_ELEVATED = (
+    "camera {h} m above the floor and {d} m from the body ({pitch} deg down): MediaPipe's world "
+    "landmarks misread the pose from a steep view (even the exact 2-D projection of the true "
+    "joints is {proj} deg off there, so image angles are no way out), and no correction of the "
+    "view was found that holds for any camera without fitting these clips"
+)
+#: (target, clip) -> why it still misses. Each is a strict xfail: it fails once it passes.
+KNOWN_MISSES: dict[tuple[str, str], str] = {
+    ("bridge_angle", "bridge_6reps_right_fast.mp4"): "9.3 deg: "
+    + _ELEVATED.format(h=0.9, d=0.8, pitch=40, proj=16),
+    ("bridge_angle", "bridge_over_arch_left.mp4"): "6.0 deg: "
+    + _ELEVATED.format(h=1.1, d=0.8, pitch=46, proj=16),
+    ("plank_angle", "plank_sag_from_7s_right.mp4"): "5.4 deg: "
+    + _ELEVATED.format(h=1.2, d=1.6, pitch=28, proj=9)
+    + "; the sag reads about 0.7 of its true depth",
+    ("plank_angle", "plank_knee_plank_right.mp4"): "4.1 deg on the shoulder-hip-knee line: "
+    "the world landmarks read the knee line +3.7 deg piked where the truth is -0.4 (the image "
+    "line is within 0.5 deg here, but averaging image and world angles makes the elevated "
+    "camera of plank_sag_from_7s_right worse, 5.4 -> 6.6 deg)",
+    ("hold_s", "plank_knee_plank_right.mp4"): "14.0 s found, 9.4 s true: the clip's kneeling "
+    "set-up and come-down poses (hip flexion 8 and 6 deg, knee flexion 105 deg) are a knee "
+    "plank by every measure (the truth's own pike rule is 15 deg); only the slow movement "
+    "between them marks the scripted hold",
+    ("good_form_s", "plank_knee_plank_right.mp4"): "follows the hold time (no fault in the clip)",
+    ("good_form_s", "plank_sag_from_7s_right.mp4"): "8.0 s found, 6.9 s true: the sag reads "
+    "shallow from the elevated camera, so hips_sagging starts 0.8 s late",
+    ("catcow_range", "catcow_rushed_right.mp4"): "23%: the back outline of this body reads "
+    "about 0.8 of the true spinal range even in the pauses (the smoothing is not the cause: "
+    "the unsmoothed bend misses by 16%)",
+}
+
 
 def _benchmark() -> Any:
     spec = importlib.util.spec_from_file_location("accuracy", REPO / "benchmarks" / "accuracy.py")
@@ -50,8 +104,46 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> list[Any]:
     clips = bench.find_clips([SAMPLES])
     if not clips:
         pytest.skip("no sample clips with truth files in samples/")
-    cache = tmp_path_factory.mktemp("tracks")
+    cached = os.environ.get("FORMCHECK_TRACK_CACHE")
+    cache = Path(cached) if cached else tmp_path_factory.mktemp("tracks")
     return [bench.evaluate(video, truth, "auto", cache, Config()) for video, truth in clips]
+
+
+def _figures(r: Any) -> str:
+    return (
+        f"reps {r.reps_found}/{r.reps_true}, hold {r.hold_found}/{r.hold_true} s, good form "
+        f"{r.good_found}/{r.good_true} s, angle error {r.angle_err}, range error {r.range_err}, "
+        f"faults {r.fault_matches}, false warnings {r.false_warnings}"
+    )
+
+
+def test_the_targets_here_are_the_benchmarks() -> None:
+    assert set(TARGETS) == set(_benchmark().TARGETS)
+    assert {target for target, _ in KNOWN_MISSES} <= set(TARGETS)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("target", TARGETS)
+def test_every_clip_meets_the_issue_target(results: list[Any], target: str) -> None:
+    missed = {
+        r.name: _figures(r)
+        for r in results
+        if target in r.misses and (target, r.name) not in KNOWN_MISSES
+    }
+    assert not missed, f"{target}: {missed}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("target", "clip"),
+    [
+        pytest.param(target, clip, marks=pytest.mark.xfail(strict=True, reason=why))
+        for (target, clip), why in KNOWN_MISSES.items()
+    ],
+)
+def test_known_miss_meets_the_issue_target(results: list[Any], target: str, clip: str) -> None:
+    (r,) = [r for r in results if r.name == clip]
+    assert target not in r.misses, f"{clip} misses {target}: {_figures(r)}"
 
 
 @pytest.mark.slow
@@ -90,8 +182,10 @@ def test_no_figure_is_worse_than_the_baseline(results: list[Any]) -> None:
             r.range_err is None or r.range_err > base["range_err"] + RANGE_SLACK
         ):
             worse.append(f"{r.name}: range error {r.range_err} (baseline {base['range_err']})")
-        for key, true, found in (("hold_err", r.hold_true, r.hold_found),
-                                 ("good_err", r.good_true, r.good_found)):
+        for key, true, found in (
+            ("hold_err", r.hold_true, r.hold_found),
+            ("good_err", r.good_true, r.good_found),
+        ):
             if base[key] is not None:
                 err = abs((found or 0) - true)
                 if err > base[key] + TIME_SLACK_S:
