@@ -23,11 +23,14 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from formcheck.errors import FormcheckError
+from formcheck.errors import FormcheckError, UsageError
 from formcheck.outputs import write_text_atomic
 from formcheck.track import is_track_file
+
+if TYPE_CHECKING:
+    from formcheck.analysis import Analysis
 
 VIDEO_SUFFIXES = frozenset(
     {".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".wmv", ".gif", ".3gp"}
@@ -177,7 +180,7 @@ def write_index(jobs: list[Job], out_dir: Path) -> Path:
 # -- the worker --------------------------------------------------------------------------------
 
 
-def analyze_one(
+def analyze_source(
     source: Path,
     *,
     exercise: str,
@@ -185,20 +188,39 @@ def analyze_one(
     model: Path | None = None,
     max_fps: float | None = None,
     on_progress: Callable[[int, int | None], None] | None = None,
-) -> dict[str, Any]:
-    """The report of one recording (video, images or a track .npz). After a Ctrl-C it covers
-    what was measured and ``report["source"]["interrupted"]`` is true."""
+    annotate: Path | None = None,
+) -> tuple[dict[str, Any], Analysis]:
+    """Analyse one recording (video, images or a track .npz): (report, analysis).
+
+    With ``annotate`` the video is also written there with the overlay drawn on every frame
+    (every frame is analysed then: ``max_fps`` does not apply). After a Ctrl-C the report
+    covers what was measured and ``report["source"]["interrupted"]`` is true.
+    """
     import dataclasses
 
     from formcheck.analysis import analyze_series
     from formcheck.pipeline import analyze_file
     from formcheck.pose import PoseOptions
     from formcheck.report import build_report
+    from formcheck.traces import set_traces
     from formcheck.track import is_track_file, load_track
 
     if is_track_file(source):
+        if annotate is not None:
+            raise UsageError("--annotate needs a video: a saved track has no images")
         series = load_track(source)
         analysis = analyze_series(series, exercise, config)
+    elif annotate is not None:
+        from formcheck.annotate import annotate_file
+
+        series, analysis = annotate_file(
+            source,
+            annotate,
+            exercise=exercise,
+            config=config,
+            options=PoseOptions(model=model),
+            on_progress=on_progress,
+        )
     else:
         series, analysis = analyze_file(
             source,
@@ -216,8 +238,30 @@ def analyze_one(
         min_visibility=config.quality.min_visibility,
         min_gap_s=config.quality.min_reported_gap_s,
         cues=analysis.cues,
+        traces=set_traces(analysis),
     )
     report["source"]["path"] = str(source.resolve())
+    return report, analysis
+
+
+def analyze_one(
+    source: Path,
+    *,
+    exercise: str,
+    config: Any,
+    model: Path | None = None,
+    max_fps: float | None = None,
+    on_progress: Callable[[int, int | None], None] | None = None,
+) -> dict[str, Any]:
+    """The report of one recording (see :func:`analyze_source`)."""
+    report, _ = analyze_source(
+        source,
+        exercise=exercise,
+        config=config,
+        model=model,
+        max_fps=max_fps,
+        on_progress=on_progress,
+    )
     return report
 
 
@@ -236,6 +280,7 @@ def run_job(
             queue.put((source, done, total))
 
     try:
+        from formcheck.html_report import write_html
         from formcheck.report import report_json
 
         report = analyze_one(
@@ -247,6 +292,7 @@ def run_job(
             on_progress=progress,
         )
         write_text_atomic(report_path, report_json(report))
+        write_html(report, Path(report_path).with_suffix(".html"))
     except FormcheckError as exc:
         return {"status": "failed", "message": exc.message, "seconds": 0.0}
     except Exception as exc:  # a bug, not a bad input: keep the batch going, say what it was

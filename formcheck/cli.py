@@ -13,6 +13,7 @@ import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
 
@@ -33,6 +34,7 @@ from rich.text import Text
 
 from formcheck._version import __version__
 from formcheck.analysis.events import Exercise
+from formcheck.cli_history import DbOption
 from formcheck.config import Config, load_config
 from formcheck.errors import FormcheckError, InputError, Interrupted, OutputError, UsageError
 
@@ -275,18 +277,54 @@ def analyze(
             "faster, same counts and faults.",
         ),
     ] = None,
+    html_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--html",
+            help="Write a self-contained HTML report (plots, tables, advice; opens offline).",
+            dir_okay=False,
+        ),
+    ] = None,
+    csv_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--csv", help="Write a CSV with one row per rep, round or hold.", dir_okay=False
+        ),
+    ] = None,
+    frames_csv: Annotated[
+        Path | None,
+        typer.Option(
+            "--frames-csv", help="Write every analysed frame's measures as CSV.", dir_okay=False
+        ),
+    ] = None,
+    annotate: Annotated[
+        Path | None,
+        typer.Option(
+            "--annotate",
+            help="Also write the video with the overlay drawn on it (H.264 MP4 that browsers "
+            "play); every frame is analysed.",
+            dir_okay=False,
+        ),
+    ] = None,
+    db: DbOption = None,
+    no_history: Annotated[
+        bool,
+        typer.Option("--no-history", help="Do not store this analysis in the history."),
+    ] = False,
     config: ConfigOption = None,
     overrides: SetOption = None,
     model: ModelOption = None,
 ) -> None:
     """Analyse recordings (or saved tracks): count reps, time holds, find form faults.
 
-    One input: prints a summary per set and, with [bold]--json[/], writes the full report
-    (schema formcheck.report/1, described in README.md). Several inputs, a folder of videos or
-    a glob pattern: analyses them in parallel worker processes, writes one report per input and
-    an index.csv into [bold]--out-dir[/], and skips inputs already done (unless
-    [bold]--force[/]). Ctrl-C keeps what was measured: the report is written and marked
-    interrupted.
+    One input: prints a summary per set; [bold]--json[/] writes the full report (schema
+    formcheck.report/1, described in README.md), [bold]--html[/] a report to read and print,
+    [bold]--csv[/] / [bold]--frames-csv[/] tables, [bold]--annotate[/] the video with the
+    overlay. Several inputs, a folder of videos or a glob pattern: analyses them in parallel
+    worker processes, writes a JSON and an HTML report per input and an index.csv into
+    [bold]--out-dir[/], and skips inputs already done (unless [bold]--force[/]). Every analysis
+    is stored in the history ([bold]formcheck history[/]) unless [bold]--no-history[/]. Ctrl-C
+    keeps what was measured: the report is written and marked interrupted.
     """
     from formcheck.batch import expand_inputs, is_batch_folder
 
@@ -298,11 +336,18 @@ def analyze(
         or any(is_batch_folder(p) for p in paths)
         or any(not p.exists() and glob.has_magic(s) for p, s in zip(paths, sources, strict=True))
     )
+    outputs = Outputs(json_out, html_out, csv_out, frames_csv, annotate)
+    history = None if no_history else (db or _default_db())
     if not is_batch:
-        _analyze_one(paths[0], exercise, json_out, cfg, model, max_fps)
+        if annotate is not None and max_fps is not None:
+            raise UsageError("--annotate draws on every frame: leave out --max-fps")
+        _analyze_one(paths[0], exercise, outputs, cfg, model, max_fps, history)
         return
-    if json_out is not None:
-        raise UsageError("--json names one report: with several inputs use --out-dir")
+    if outputs.named():
+        raise UsageError(
+            f"{outputs.named()} names one file: with several inputs use --out-dir "
+            "(a JSON and an HTML report per input)"
+        )
     inputs = expand_inputs(sources)
     _analyze_batch(
         inputs,
@@ -313,40 +358,104 @@ def analyze(
         max_fps,
         jobs=jobs,
         force=force,
+        history=history,
     )
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """The files one analysis writes (None = not asked for)."""
+
+    json: Path | None = None
+    html: Path | None = None
+    csv: Path | None = None
+    frames_csv: Path | None = None
+    annotate: Path | None = None
+
+    def named(self) -> str:
+        """The options given, as on the command line ("" when none)."""
+        flags = ("--json", "--html", "--csv", "--frames-csv", "--annotate")
+        values = (self.json, self.html, self.csv, self.frames_csv, self.annotate)
+        return ", ".join(f for f, v in zip(flags, values, strict=True) if v is not None)
+
+    def files(self) -> list[Path]:
+        values = (self.json, self.html, self.csv, self.frames_csv, self.annotate)
+        return [v for v in values if v is not None]
+
+
+def _default_db() -> Path:
+    from formcheck.history import default_db_path
+
+    return default_db_path()
+
+
+def _record(report: dict[str, Any], db: Path | None) -> None:
+    """Store a report in the history; a history that cannot be written is a warning only."""
+    if db is None:
+        return
+    from formcheck.history import record_report
+
+    try:
+        session = record_report(report, kind="analyze", db=db)
+    except FormcheckError as exc:
+        err.print(f"[yellow]warning:[/] not stored in the history: {exc.message}", highlight=False)
+        return
+    log.info("stored in the history as session %s (%s)", session, db)
 
 
 def _analyze_one(
     source: Path,
     exercise: Exercise,
-    json_out: Path | None,
+    outputs: Outputs,
     cfg: Config,
     model: Path | None,
     max_fps: float | None,
+    db: Path | None,
 ) -> None:
-    from formcheck.batch import analyze_one
+    from formcheck.batch import analyze_source
     from formcheck.outputs import check_writable, write_text_atomic
     from formcheck.report import report_json
     from formcheck.track import is_track_file
 
-    if json_out is not None:
-        check_writable(json_out)
+    for path in outputs.files():
+        check_writable(path)
     if is_track_file(source):
-        report = analyze_one(source, exercise=exercise.value, config=cfg)
+        report, analysis = analyze_source(
+            source, exercise=exercise.value, config=cfg, annotate=outputs.annotate
+        )
     else:
-        with frame_progress(f"analysing {source.name}", total=None) as on_progress:
-            report = analyze_one(
+        label = f"annotating {source.name}" if outputs.annotate else f"analysing {source.name}"
+        with frame_progress(label, total=None) as on_progress:
+            report, analysis = analyze_source(
                 source,
                 exercise=exercise.value,
                 config=cfg,
                 model=model,
                 max_fps=max_fps,
                 on_progress=on_progress,
+                annotate=outputs.annotate,
             )
     print_summary(report)
-    if json_out is not None:
-        write_text_atomic(json_out, report_json(report))
-        out.print(f"report written to {json_out}", highlight=False)
+    written = []
+    if outputs.json is not None:
+        written.append(write_text_atomic(outputs.json, report_json(report)))
+    if outputs.html is not None:
+        from formcheck.html_report import write_html
+
+        written.append(write_html(report, outputs.html))
+    if outputs.csv is not None:
+        from formcheck.csv_export import write_csv
+
+        written.append(write_csv(report, outputs.csv))
+    if outputs.frames_csv is not None:
+        from formcheck.csv_export import write_frames_csv
+
+        written.append(write_frames_csv(analysis, outputs.frames_csv))
+    if outputs.annotate is not None:
+        written.append(outputs.annotate)
+    for path in written:
+        out.print(f"written: {path}", highlight=False)
+    _record(report, db)
     if report["source"].get("interrupted"):
         raise Interrupted("interrupted: the report covers what was measured so far")
 
@@ -361,8 +470,10 @@ def _analyze_batch(
     *,
     jobs: int | None,
     force: bool,
+    history: Path | None,
 ) -> None:
     import concurrent.futures as cf
+    import json
     import multiprocessing
 
     from formcheck.batch import default_jobs, ignore_sigint, plan_batch, run_job, write_index
@@ -417,6 +528,8 @@ def _analyze_batch(
                     job.seconds = result.get("seconds", 0.0)
                     job.summary = result.get("summary", {})
                     progress.advance(overall)
+                    if job.status == "done":
+                        _record(json.loads(job.report.read_text()), history)
                     mark = "[green]done[/]" if job.status == "done" else "[red]failed[/]"
                     detail = job.message or _batch_line(job.summary)
                     shown = progress.console if err.is_terminal else out
@@ -475,9 +588,7 @@ def _people_note(src: dict[str, Any]) -> str:
     if src.get("followed_person") == "largest":
         which = "formcheck followed the main (largest) person"
     else:
-        which = (
-            "formcheck did not always follow the main (largest) person: keep others out of view"
-        )
+        which = "formcheck did not always follow the main (largest) person: keep others out of view"
     return f"{most} people in view{when}: {which}."
 
 

@@ -56,6 +56,17 @@ def check_writable(path: str | os.PathLike[str]) -> Path:
     return target
 
 
+def _umask() -> int:
+    """The process's umask (read without changing it where Linux allows: os.umask sets it)."""
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike[str], *, suffix: str | None = None) -> Iterator[Path]:
     """Yield a temporary path next to ``path``; rename it onto ``path`` if the block succeeds.
@@ -81,6 +92,8 @@ def atomic_path(path: str | os.PathLike[str], *, suffix: str | None = None) -> I
     tmp = Path(tmp_name)
     try:
         yield tmp
+        # mkstemp makes the file private (0600): give it the mode a new file normally gets
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)
     except OSError as exc:
         raise OutputError(f"{target}: cannot write, {_describe(exc)}") from None

@@ -65,15 +65,23 @@ def build_report(
     min_visibility: float = 0.5,
     min_gap_s: float = 0.5,
     cues: list[Any] | None = None,
+    traces: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Assemble the report for a series and the sets analysed in it."""
+    """Assemble the report for a series and the sets analysed in it.
+
+    ``traces`` (one per set, from :func:`formcheck.traces.set_traces`) become each set's
+    ``trace``: the key measure over time, for plots.
+    """
     sets = sets or []
+    if traces is not None:
+        sets = [{**block, "trace": trace} for block, trace in zip(sets, traces, strict=True)]
     cov = coverage_of(
         series.timestamps_ms, measurable_mask(series, min_visibility), min_gap_s=min_gap_s
     )
     return {
         "schema": REPORT_SCHEMA,
         "formcheck_version": __version__,
+        "created_at": series.metadata.get("created"),
         "source": source_info(series),
         "model": dict(series.metadata.get("model", {})),
         "exercise_requested": exercise,

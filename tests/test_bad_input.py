@@ -796,3 +796,14 @@ def test_batch_reports_the_bad_file_and_finishes_the_others(
     for good in (first, second):
         assert not any("fail" in (v or "").lower() for v in row_for(good.name).values())
     assert_no_temp_files(out_dir)
+
+
+def test_reports_get_the_mode_a_new_file_normally_gets(tmp_path: Path) -> None:
+    from formcheck.outputs import write_text_atomic
+
+    old = os.umask(0o027)
+    try:
+        path = write_text_atomic(tmp_path / "r.json", "{}")
+    finally:
+        os.umask(old)
+    assert path.stat().st_mode & 0o777 == 0o640  # not mkstemp's private 0600

@@ -128,9 +128,13 @@ def test_a_batch_writes_a_report_each_and_an_index_and_resumes(tmp_path: Path) -
         assert float(rows[f"{name}.mp4"]["measured_fraction"]) > 0.5
     assert sorted(p.name for p in out.iterdir()) == [
         "index.csv",
+        "lying_still.html",
         "lying_still.json",
+        "standing_still.html",
         "standing_still.json",
     ]
+    assert "standing_still.mp4" in (out / "standing_still.html").read_text()
+    assert _stored_sources() == ["lying_still.mp4", "standing_still.mp4"]  # in the history
     before = (out / "lying_still.json").stat().st_mtime_ns
     # again: the finished ones are skipped, the broken one is tried again
     again = runner.invoke(app, ["analyze", str(folder), "--out-dir", str(out)])
@@ -138,6 +142,7 @@ def test_a_batch_writes_a_report_each_and_an_index_and_resumes(tmp_path: Path) -
     rows = _index(out)
     assert rows["lying_still.mp4"]["status"] == "skipped"
     assert (out / "lying_still.json").stat().st_mtime_ns == before
+    assert len(_stored_sources()) == 2  # skipped inputs are not stored again
     # --force redoes them
     (folder / "broken.mp4").unlink()
     forced = runner.invoke(app, ["analyze", f"{folder}/*.mp4", "--out-dir", str(out), "--force"])
@@ -147,8 +152,17 @@ def test_a_batch_writes_a_report_each_and_an_index_and_resumes(tmp_path: Path) -
     assert (out / "lying_still.json").stat().st_mtime_ns != before
 
 
+def _stored_sources() -> list[str]:
+    from formcheck.history import History
+
+    with History() as history:  # $FORMCHECK_DB: this test's own database
+        return sorted(Path(row.source).name for row in history.sessions())
+
+
 def test_json_with_several_inputs_is_a_usage_error(tmp_path: Path) -> None:
     clip = str(SAMPLES / "standing_still.mp4")
     result = runner.invoke(app, ["analyze", clip, clip, "--json", str(tmp_path / "r.json")])
     assert result.exit_code == 2
     assert "--out-dir" in result.output
+    html = runner.invoke(app, ["analyze", clip, clip, "--html", str(tmp_path / "r.html")])
+    assert html.exit_code == 2 and "--html" in html.output
