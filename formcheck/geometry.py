@@ -30,6 +30,9 @@ Example:
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 
@@ -40,8 +43,39 @@ def _xy(p: npt.ArrayLike) -> Array:
     return np.asarray(p, dtype=np.float64)[..., :2]
 
 
+def _points(*values: npt.ArrayLike) -> bool:
+    """True when every value is one point (a 1-D array): the per-frame case, done with plain
+    float arithmetic (numpy's per-call overhead is most of the cost on one point)."""
+    return all(type(v) is np.ndarray and v.ndim == 1 for v in values)
+
+
+def _one(value: float) -> Array:
+    """A per-frame result, as numpy gives it for one point (a float64 scalar)."""
+    return np.float64(value)  # type: ignore[return-value]
+
+
+def _joint_angle1(a: Any, b: Any, c: Any) -> float:
+    ux, uy = float(a[0]) - float(b[0]), float(a[1]) - float(b[1])
+    vx, vy = float(c[0]) - float(b[0]), float(c[1]) - float(b[1])
+    return math.degrees(abs(math.atan2(ux * vy - uy * vx, ux * vx + uy * vy)))
+
+
+def _line_offset1(a: Any, p: Any, c: Any) -> float:
+    dx, dy = float(c[0]) - float(a[0]), float(c[1]) - float(a[1])
+    length = math.hypot(dx, dy)
+    nx, ny = -dy, dx
+    if ny > 0:
+        nx, ny = -nx, -ny
+    wx, wy = float(p[0]) - float(a[0]), float(p[1]) - float(a[1])
+    if not length > 0:
+        return math.nan
+    return (wx * nx + wy * ny) / length
+
+
 def joint_angle(a: npt.ArrayLike, b: npt.ArrayLike, c: npt.ArrayLike) -> Array:
     """Unsigned angle at ``b`` between ``b->a`` and ``b->c``, in degrees (0..180)."""
+    if _points(a, b, c):
+        return _one(_joint_angle1(a, b, c))
     u = _xy(a) - _xy(b)
     v = _xy(c) - _xy(b)
     cross = u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0]
@@ -51,6 +85,8 @@ def joint_angle(a: npt.ArrayLike, b: npt.ArrayLike, c: npt.ArrayLike) -> Array:
 
 def line_offset(a: npt.ArrayLike, p: npt.ArrayLike, c: npt.ArrayLike) -> Array:
     """Signed distance (px) of ``p`` from the line through ``a`` and ``c``; + = above the line."""
+    if _points(a, p, c):
+        return _one(_line_offset1(a, p, c))
     a2, p2, c2 = _xy(a), _xy(p), _xy(c)
     d = c2 - a2
     length = np.hypot(d[..., 0], d[..., 1])
@@ -65,6 +101,10 @@ def line_offset(a: npt.ArrayLike, p: npt.ArrayLike, c: npt.ArrayLike) -> Array:
 
 def signed_straightness(a: npt.ArrayLike, b: npt.ArrayLike, c: npt.ArrayLike) -> Array:
     """Signed deviation from straight at ``b`` (deg); + when ``b`` is above the line ``a``-``c``."""
+    if _points(a, b, c):
+        offset = _line_offset1(a, b, c)
+        sign = -1.0 if offset < 0 else 1.0 if offset >= 0 else math.nan
+        return _one((180.0 - _joint_angle1(a, b, c)) * sign)
     deviation = 180.0 - joint_angle(a, b, c)
     side = np.sign(line_offset(a, b, c))
     return deviation * np.where(side == 0, 1.0, side)
@@ -77,6 +117,10 @@ def extension_angle(a: npt.ArrayLike, b: npt.ArrayLike, c: npt.ArrayLike) -> Arr
 
 def incline(a: npt.ArrayLike, b: npt.ArrayLike) -> Array:
     """Angle of ``a->b`` above the image horizontal in degrees (-90..90), + when ``b`` is higher."""
+    if _points(a, b):
+        pa, pb = np.asarray(a), np.asarray(b)
+        dx, dy = float(pb[0]) - float(pa[0]), float(pb[1]) - float(pa[1])
+        return _one(math.degrees(math.atan2(-dy, abs(dx))))
     d = _xy(b) - _xy(a)
     return np.degrees(np.arctan2(-d[..., 1], np.abs(d[..., 0])))
 
@@ -134,6 +178,24 @@ def _cross(a: Array, b: Array) -> Array:
     return np.stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], axis=-1)
 
 
+def _sagittal_angle1(a: Any, b: Any, c: Any, lateral: Any) -> float:
+    ux, uy, uz = (float(v) for v in lateral)
+    n = math.sqrt(ux * ux + uy * uy + uz * uz)
+    if not n > 0:
+        return math.nan
+    ux, uy, uz = ux / n, uy / n, uz / n
+    bx, by, bz = float(b[0]), float(b[1]), float(b[2])
+    ax, ay, az = float(a[0]) - bx, float(a[1]) - by, float(a[2]) - bz
+    cx, cy, cz = float(c[0]) - bx, float(c[1]) - by, float(c[2]) - bz
+    da = ax * ux + ay * uy + az * uz
+    ax, ay, az = ax - da * ux, ay - da * uy, az - da * uz
+    dc = cx * ux + cy * uy + cz * uz
+    cx, cy, cz = cx - dc * ux, cy - dc * uy, cz - dc * uz
+    s = (ay * cz - az * cy) * ux + (az * cx - ax * cz) * uy + (ax * cy - ay * cx) * uz
+    d = ax * cx + ay * cy + az * cz
+    return math.degrees(math.atan2(s, d)) % 360.0
+
+
 def sagittal_angle(
     a: npt.ArrayLike, b: npt.ArrayLike, c: npt.ArrayLike, lateral: npt.ArrayLike
 ) -> Array:
@@ -145,6 +207,8 @@ def sagittal_angle(
     depend on where the camera stands. For (shoulder, hip, knee) this is the hip angle: 180 =
     straight, below 180 = hip flexed, above 180 = hip extended past straight.
     """
+    if _points(a, b, c, lateral):
+        return _one(_sagittal_angle1(a, b, c, lateral))
     u = np.asarray(lateral, dtype=np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
         u = u / np.linalg.norm(u, axis=-1, keepdims=True)

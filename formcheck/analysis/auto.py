@@ -48,7 +48,7 @@ def classify_posture(
     """
     if view.side is None:
         return None
-    if in_all_fours(catcow_measures(view, frame)):
+    if in_all_fours(catcow_measures(view, frame, bend=False)):
         return Exercise.CAT_COW
     if in_plank_position(
         plank_measures(view, config.plank.knee_down_deg),

@@ -47,14 +47,14 @@ PAUSE_SPEED_WINDOW_S = 0.2
 REST_AT_NEUTRAL_S = 1.0  # this long near neutral between rounds = a rest, not a straight run
 
 
-def catcow_measures(view: SideView, frame: PoseFrame) -> dict[str, float]:
-    """Per-frame cat-cow measures (empty dict when the points are not measurable)."""
+def catcow_measures(view: SideView, frame: PoseFrame, *, bend: bool = True) -> dict[str, float]:
+    """Per-frame cat-cow measures (empty dict when the points are not measurable); without
+    ``bend`` only the posture (the spine's bend is the costly part)."""
     if not view.has(*NEEDED):
         return {}
     s, e, w, h, k = (view[n] for n in NEEDED)
-    bend = spinal_bend(frame.back)
     return {
-        "bend_deg": bend,
+        "bend_deg": spinal_bend(frame.back) if bend else float("nan"),
         "trunk_tilt_deg": float(tilt(s, h)),
         "thigh_from_vertical_deg": 90.0 - float(incline(k, h)),
         "arm_from_vertical_deg": 90.0 - float(incline(w, s)),
