@@ -53,7 +53,7 @@ class PoseOptions:
     num_poses: int = 1
     mode: RunningMode = "video"
     max_side: int | None = 1280
-    people_check_s: float | None = 3.0
+    people_check_s: float | None = 5.0
 
     def __post_init__(self) -> None:
         for name in (
