@@ -1023,6 +1023,49 @@ class SessionWriter:
             self.finish(status="complete" if exc_type is None else "interrupted")
 
 
+class LiveHistory:
+    """A live session's hooks, written to the history as the session runs: each rep, round and
+    plank hold is stored when it ends (so a killed process keeps it), and each finished set
+    replaces its partial rows with the set's full report block.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> from formcheck.analysis.events import Event
+        >>> db = pathlib.Path(tempfile.mkdtemp()) / "h.sqlite3"
+        >>> with History(db) as history, history.start_session("live") as writer:
+        ...     hooks = LiveHistory(writer)
+        ...     hooks.on_event(Event(4.0, "rep", "glute_bridge", {"index": 1, "start_s": 1.0,
+        ...                                                    "peak_s": 2.5, "end_s": 4.0}))
+        >>> with History(db) as history:
+        ...     len(history.session(writer.session_id)["sets"][0]["reps"])
+        1
+    """
+
+    def __init__(self, writer: SessionWriter) -> None:
+        self.writer = writer
+        self._set: tuple[str, int] | None = None  # (exercise, set id) of the running set
+
+    def _set_id(self, exercise: str, start_s: float | None) -> int:
+        if self._set is None or self._set[0] != exercise:
+            self._set = (exercise, self.writer.add_set(exercise, start_s))
+        return self._set[1]
+
+    def on_event(self, event: Any) -> None:
+        """Store the rep, round or hold an analyzer event reports (others are ignored)."""
+        data = dict(event.data)
+        exercise = str(getattr(event.exercise, "value", event.exercise))
+        if event.kind in ("rep", "round"):
+            self.writer.add_rep(self._set_id(exercise, data.get("start_s")), data)
+        elif event.kind == "hold_ended" and "start_s" in data:
+            self.writer.add_hold(self._set_id(exercise, data.get("start_s")), data)
+
+    def on_set_finished(self, block: Mapping[str, Any]) -> None:
+        """Replace the set's partial rows with its final report block."""
+        set_id = self._set_id(str(block["exercise"]), block.get("start_s"))
+        self.writer.finish_set(set_id, block)
+        self._set = None
+
+
 # --- rows in and out --------------------------------------------------------------------------
 
 
