@@ -56,3 +56,22 @@ def test_hold_milestones_once_per_hold() -> None:
         if cue:
             texts.append((round(t, 1), cue.text))
     assert texts == [(10.0, "10 seconds to go"), (20.0, "Target reached. Well done")]
+
+
+def test_a_short_hold_target_gets_no_ten_second_countdown() -> None:
+    coach = Coach(hold_target_s=8.0)
+    holding = LiveState(exercise="plank", hold_s=0.5)
+    cues = [coach.update(t, [], holding) for t in (2.0, 2.1)]
+    assert all(c is None for c in cues)  # not "10 seconds to go" as the hold starts
+    done = coach.update(12.0, [], LiveState(exercise="plank", hold_s=8.2))
+    assert done is not None and done.text.startswith("Target reached")
+
+
+def test_counts_are_never_given_backwards() -> None:
+    coach = Coach(FeedbackConfig(cooldown_s=4.0, min_gap_s=1.5))
+    assert coach.update(10.0, [_fault(10.0, "rushing")]) is not None
+    # two rounds end during the minimum gap: only the newest count is said, then nothing older
+    coach.update(10.5, [Event(10.5, "round", "cat_cow", {"index": 3, "good": True})])
+    coach.update(11.0, [Event(11.0, "round", "cat_cow", {"index": 4, "good": True})])
+    said = [c for t in (11.6, 12.0, 13.2, 14.0) if (c := coach.update(t, [])) is not None]
+    assert [c.text for c in said] == ["4. Good round"]

@@ -22,6 +22,8 @@ from formcheck.analysis.events import WARNING_MESSAGES, Event
 from formcheck.config import FeedbackConfig
 
 STALE_S = 3.0
+#: "10 seconds to go" only for targets at least this much longer than 10 s.
+MIN_HELD_FOR_COUNTDOWN_S = 5.0
 STATUS_AFTER_S = 2.0
 FAULT, STATUS, COUNT = 3, 2, 1
 
@@ -84,6 +86,8 @@ class Coach:
         left = self.hold_target_s - state.hold_s
         start = round(t - state.hold_s, 1)
         for mark, text in ((10.0, "10 seconds to go"), (0.0, "Target reached. Well done")):
+            if mark > 0 and self.hold_target_s - mark < MIN_HELD_FOR_COUNTDOWN_S:
+                continue  # a short target: "10 seconds to go" would come as the hold starts
             if left <= mark and (start, text) not in self._milestones:
                 self._milestones.add((start, text))
                 return [Cue(t, text, COUNT, "hold")]
@@ -110,6 +114,10 @@ class Coach:
             return None
         best = max(ready, key=lambda c: (c.priority, c.t_s))
         self._pending.remove(best)
+        if best.kind == "count":  # a newer count supersedes older ones: never count backwards
+            self._pending = [
+                c for c in self._pending if not (c.kind == "count" and c.t_s <= best.t_s)
+            ]
         cue = Cue(t_s, best.text, best.priority, best.kind)
         self._last_said[cue.text] = t_s
         self.given.append(cue)
