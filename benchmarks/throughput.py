@@ -2,8 +2,8 @@
 
 For each video it measures frames per second of
 * **decode** — reading every frame (OpenCV/FFmpeg, the same source formcheck uses);
-* **inference** — the pose model alone, fed frames decoded beforehand (an upper bound for
-  the pipeline on this machine);
+* **inference** — the pose model alone over the same frames, each decoded beforehand and only
+  the model's call timed (an upper bound for the pipeline on this machine);
 * **pipeline** — ``track_file`` + ``analyze_series``, i.e. what ``formcheck analyze`` does
   (decoding on a reader thread overlapping inference, masks, back outline, analysis);
 and prints the ratio pipeline / inference (1.0 = decoding and analysis cost nothing).
@@ -14,7 +14,8 @@ scaled to that height and looped to ``--long-seconds``.
 Usage::
 
     python benchmarks/throughput.py [VIDEOS ...] [--long 720p 1080p] [--long-seconds 60]
-        [--max-frames 600] [--json out.json] [--memory-minutes 30 --memory-fps 30]
+        [--max-frames 600] [--repeat 3] [--json out.json]
+        [--memory-minutes 30 --memory-fps 30]
 """
 
 from __future__ import annotations
@@ -77,18 +78,19 @@ def measure_decode(path: Path, max_frames: int) -> tuple[float, int]:
     return n / (time.perf_counter() - start), n
 
 
-def measure_inference(path: Path, max_frames: int) -> float:
-    frames = []
-    with VideoFileSource(path) as source:
+def measure_inference(path: Path) -> float:
+    """Frames/s of the model alone over every frame of the video: each frame is decoded
+    first (not timed), then only the model's call is timed; the same frames the pipeline
+    sees, so the two figures compare like for like."""
+    busy = 0.0
+    n = 0
+    with MediaPipePoseEstimator(PoseOptions()) as estimator, VideoFileSource(path) as source:
         for frame in source:
-            frames.append(frame)
-            if len(frames) >= max_frames:
-                break
-    with MediaPipePoseEstimator(PoseOptions()) as estimator:
-        start = time.perf_counter()
-        for frame in frames:
+            start = time.perf_counter()
             estimator.estimate(frame.image, frame.timestamp_ms)
-        return len(frames) / (time.perf_counter() - start)
+            busy += time.perf_counter() - start
+            n += 1
+    return n / busy
 
 
 def measure_pipeline(path: Path) -> tuple[float, float, int]:
@@ -144,9 +146,12 @@ def main(argv: list[str] | None = None) -> int:
         "--max-frames",
         type=int,
         default=600,
-        help="frames used for the decode and inference-only measures",
+        help="frames used for the decode-only measure",
     )
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="alternate inference and pipeline runs N times"
+    )
     parser.add_argument(
         "--memory-minutes",
         type=float,
@@ -172,8 +177,16 @@ def main(argv: list[str] | None = None) -> int:
         with VideoFileSource(video) as src:
             size = f"{src.info.width}x{src.info.height}"
         decode, _ = measure_decode(video, args.max_frames)
-        infer = measure_inference(video, args.max_frames)
-        pipe, after_load, n = measure_pipeline(video)
+        # inference and pipeline alternate --repeat times; each figure is the median, so a
+        # burst of other work on the machine during one run does not decide the ratio
+        infers, pipes, loads = [], [], []
+        for _ in range(args.repeat):
+            infers.append(measure_inference(video))
+            pipe, after_load, n = measure_pipeline(video)
+            pipes.append(pipe)
+            loads.append(after_load)
+        infer = float(np.median(infers))
+        pipe, after_load = float(np.median(pipes)), float(np.median(loads))
         rows.append(
             {
                 "video": video.name,
@@ -194,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         "\nframes/s: decode alone, inference alone (pre-decoded frames), the whole pipeline "
         "(model loading included), and the pipeline once the model is loaded; ratio = "
-        "pipeline / inference"
+        f"pipeline / inference; medians of {args.repeat} alternating run(s)"
     )
     memory = None
     if args.memory_minutes:

@@ -57,11 +57,13 @@ def _native_stderr_silenced(enabled: bool) -> Iterator[None]:
 
 @dataclass(frozen=True)
 class Prepared:
-    """An image ready for the model: RGB, maybe scaled down; the original size."""
+    """An image ready for the model: RGB, maybe scaled down; the original size; and the
+    MediaPipe image made from it (made where it was prepared, off the model's thread)."""
 
     rgb: npt.NDArray[np.uint8]
     width: int
     height: int
+    image: Any = None
 
 
 class MediaPipePoseEstimator:
@@ -136,12 +138,15 @@ class MediaPipePoseEstimator:
                 cv2.resize(image_bgr, size, interpolation=cv2.INTER_AREA), dtype=np.uint8
             )
         rgb = np.asarray(cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB), dtype=np.uint8)
-        return Prepared(rgb, width, height)
+        image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
+        return Prepared(rgb, width, height, image)
 
     def estimate_prepared(self, prepared: Prepared, timestamp_ms: int) -> PoseEstimate:
         """:meth:`estimate` of an image :meth:`prepare` has already converted."""
         width, height = prepared.width, prepared.height
-        mp_image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=prepared.rgb)
+        mp_image = prepared.image
+        if mp_image is None:
+            mp_image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=prepared.rgb)
         self._calls += 1
         with _native_stderr_silenced(self._quiet and self._calls <= 2):
             if self.options.mode == "video":

@@ -94,13 +94,11 @@ def back_profile(
     inside = (xs >= 0) & (xs < width) & (ys >= 0) & (ys < height)
     values = np.zeros(xs.shape, np.float32)
     values[inside] = mask[ys[inside], xs[inside]]
-    person = values >= threshold
-    for k in range(POINTS):
-        if not person[k, 0]:
-            continue  # the axis point itself is not on the person: no outline here
-        outside = np.flatnonzero(~person[k])
-        if outside.size == 0:
-            continue  # ran off the search range: no clear edge
-        edge = int(outside[0])  # first step outside the person
-        out[k] = rays[k, edge - 1] + 0.5 * normal
+    outside = values < threshold
+    edge = np.argmax(outside, axis=1)  # first step outside the person along each ray
+    # an outline point where the ray starts on the person (the axis point itself is on the
+    # body) and leaves it within the search range (a clear edge)
+    found = ~outside[:, 0] & outside.any(axis=1)
+    rows = np.flatnonzero(found)
+    out[rows] = rays[rows, edge[rows] - 1] + 0.5 * normal
     return out
