@@ -7,7 +7,6 @@ module: a glute-bridge clip with two partial reps and a plank clip whose hips sa
 from __future__ import annotations
 
 import csv
-import dataclasses
 import json
 import math
 from pathlib import Path
@@ -17,11 +16,11 @@ import numpy as np
 import pytest
 
 from formcheck.analysis import Analysis
+from formcheck.batch import analyze_source
 from formcheck.config import Config
 from formcheck.csv_export import REP_COLUMNS, read_csv, rep_rows, write_csv, write_frames_csv
 from formcheck.errors import InputError, OutputError
-from formcheck.pipeline import analyze_file
-from formcheck.report import build_report, report_json
+from formcheck.report import report_json
 from formcheck.traces import FRAME_COLUMNS
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
@@ -29,16 +28,8 @@ SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
 def analysed(name: str, max_fps: float) -> tuple[dict[str, Any], Analysis]:
     """The JSON report (as a reader of the file sees it) and the analysis of a sample clip."""
-    config = Config()
-    series, analysis = analyze_file(SAMPLES / name, "auto", config, max_fps=max_fps)
-    report = build_report(
-        series,
-        analysis.sets,
-        exercise="auto",
-        config=dataclasses.asdict(config),
-        min_visibility=config.quality.min_visibility,
-        min_gap_s=config.quality.min_reported_gap_s,
-        cues=analysis.cues,
+    report, analysis = analyze_source(
+        SAMPLES / name, exercise="auto", config=Config(), max_fps=max_fps
     )
     return json.loads(report_json(report)), analysis
 

@@ -22,6 +22,7 @@ import numpy as np
 import pytest
 
 from formcheck.analysis import Analysis
+from formcheck.batch import analyze_source
 from formcheck.config import Config
 from formcheck.errors import OutputError
 from formcheck.html_report import (
@@ -35,8 +36,7 @@ from formcheck.html_report import (
     render_html,
     write_html,
 )
-from formcheck.pipeline import analyze_file
-from formcheck.report import build_report, report_json
+from formcheck.report import report_json
 from formcheck.traces import decimate_times, key_measure, set_traces
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
@@ -49,20 +49,9 @@ CLIPS = {
 
 def analysed(name: str, max_fps: float = 10) -> tuple[dict[str, Any], Analysis]:
     """The JSON report of a sample clip with its traces (as a reader of the file sees it)."""
-    config = Config()
-    series, analysis = analyze_file(SAMPLES / name, "auto", config, max_fps=max_fps)
-    report = build_report(
-        series,
-        analysis.sets,
-        exercise="auto",
-        config=dataclasses.asdict(config),
-        min_visibility=config.quality.min_visibility,
-        min_gap_s=config.quality.min_reported_gap_s,
-        cues=analysis.cues,
+    report, analysis = analyze_source(
+        SAMPLES / name, exercise="auto", config=Config(), max_fps=max_fps
     )
-    report = json.loads(report_json(report))
-    for block, trace in zip(report["sets"], set_traces(analysis), strict=True):
-        block["trace"] = trace
     return json.loads(report_json(report)), analysis
 
 
