@@ -196,12 +196,10 @@ def analyze_source(
     (every frame is analysed then: ``max_fps`` does not apply). After a Ctrl-C the report
     covers what was measured and ``report["source"]["interrupted"]`` is true.
     """
-    import dataclasses
-
     from formcheck.analysis import analyze_series
     from formcheck.pipeline import analyze_file
     from formcheck.pose import PoseOptions
-    from formcheck.report import build_report
+    from formcheck.report import report_for
     from formcheck.traces import set_traces
     from formcheck.track import is_track_file, load_track
 
@@ -230,13 +228,11 @@ def analyze_source(
             max_fps=max_fps,
             on_progress=on_progress,
         )
-    report = build_report(
+    report = report_for(
         series,
         analysis.sets,
+        config,
         exercise=exercise,
-        config=dataclasses.asdict(config),
-        min_visibility=config.quality.min_visibility,
-        min_gap_s=config.quality.min_reported_gap_s,
         cues=analysis.cues,
         traces=set_traces(analysis),
     )

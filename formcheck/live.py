@@ -901,20 +901,17 @@ class LiveSession:
         The same ``formcheck.report/1`` document ``formcheck analyze`` writes, plus a ``live``
         block: why the session ended, frames captured/dropped/shown, display rate, latency.
         """
-        from formcheck.report import build_report
+        from formcheck.report import report_for
 
         if self.current is not None:
             self.end_set(keep_empty=not self.sets)
         ended = Ended(ended)
         series = self.series(interrupted=ended is Ended.INTERRUPTED)
-        cfg = self.config
-        report = build_report(
+        report = report_for(
             series,
             self.sets,
+            self.config,
             exercise=self.requested.value,
-            config=dataclasses.asdict(cfg),
-            min_visibility=cfg.quality.min_visibility,
-            min_gap_s=cfg.quality.min_reported_gap_s,
             cues=sorted(self.cues, key=lambda c: c.t_s),
             traces=self.traces,
         )

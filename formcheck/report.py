@@ -5,6 +5,7 @@ Keys are documented in README.md ("The report") and kept stable.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from formcheck._version import __version__
+from formcheck.config import Config
 from formcheck.coverage import coverage_of
 from formcheck.landmarks import Landmark, PoseSeries
 
@@ -98,6 +100,28 @@ def build_report(
         "cues": [{"t_s": round(c.t_s, 3), "text": c.text, "kind": c.kind} for c in cues or []],
         "config": config or {},
     }
+
+
+def report_for(
+    series: PoseSeries,
+    sets: list[dict[str, Any]],
+    config: Config,
+    *,
+    exercise: str,
+    cues: list[Any] | None = None,
+    traces: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """:func:`build_report` with the settings of ``config`` (what analyze and live write)."""
+    return build_report(
+        series,
+        sets,
+        exercise=exercise,
+        config=dataclasses.asdict(config),
+        min_visibility=config.quality.min_visibility,
+        min_gap_s=config.quality.min_reported_gap_s,
+        cues=cues,
+        traces=traces,
+    )
 
 
 def _clean(value: Any) -> Any:
