@@ -436,25 +436,25 @@ def _analyze_one(
                 annotate=outputs.annotate,
             )
     print_summary(report)
-    written = []
+    written: list[tuple[str, Path]] = []
     if outputs.json is not None:
-        written.append(write_text_atomic(outputs.json, report_json(report)))
+        written.append(("report", write_text_atomic(outputs.json, report_json(report))))
     if outputs.html is not None:
         from formcheck.html_report import write_html
 
-        written.append(write_html(report, outputs.html))
+        written.append(("HTML report", write_html(report, outputs.html)))
     if outputs.csv is not None:
         from formcheck.csv_export import write_csv
 
-        written.append(write_csv(report, outputs.csv))
+        written.append(("CSV", write_csv(report, outputs.csv)))
     if outputs.frames_csv is not None:
         from formcheck.csv_export import write_frames_csv
 
-        written.append(write_frames_csv(analysis, outputs.frames_csv))
+        written.append(("per-frame CSV", write_frames_csv(analysis, outputs.frames_csv)))
     if outputs.annotate is not None:
-        written.append(outputs.annotate)
-    for path in written:
-        out.print(f"written: {path}", highlight=False)
+        written.append(("annotated video", outputs.annotate))
+    for what, path in written:
+        out.print(f"{what} written to {path}", highlight=False)
     _record(report, db)
     if report["source"].get("interrupted"):
         raise Interrupted("interrupted: the report covers what was measured so far")

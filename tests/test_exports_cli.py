@@ -58,8 +58,13 @@ def test_every_export_is_written_and_agrees_with_the_json(exports: tuple[Path, s
     assert len(frames) >= 0.9 * report["source"]["frames"]
     html = (folder / "r.html").read_text()
     assert 'id="plot-0"' in html and "bridge_partial_right.mp4" in html
-    for name in ("r.json", "r.html", "reps.csv", "frames.csv"):
-        assert f"written: {folder / name}" in stdout
+    for what, name in [
+        ("report", "r.json"),
+        ("HTML report", "r.html"),
+        ("CSV", "reps.csv"),
+        ("per-frame CSV", "frames.csv"),
+    ]:
+        assert f"{what} written to {folder / name}" in stdout
 
 
 def test_the_analysis_is_stored_in_the_history(exports: tuple[Path, str]) -> None:
