@@ -30,6 +30,9 @@ from formcheck.config import Config
 from formcheck.landmarks import PoseFrame
 from formcheck.signals import SideConditioner, SideView
 
+#: How often the posture is classified (s); each vote stands for the frames until the next.
+VOTE_EVERY_S = 0.1
+
 ANALYZERS: dict[Exercise, type[Analyzer]] = {
     Exercise.GLUTE_BRIDGE: BridgeAnalyzer,
     Exercise.PLANK: PlankAnalyzer,
@@ -83,6 +86,7 @@ class AutoAnalyzer(Analyzer):
         self._votes: deque[tuple[float, Exercise | None, PoseFrame]] = deque()
         self._current_kind: Exercise | None = None
         self._last_vote_t: dict[Exercise, float] = {}
+        self._last_vote: tuple[float, Exercise | None] | None = None
 
     def _pooled(self) -> Exercise | None:
         counts = Counter(kind for _, kind, _ in self._votes)
@@ -94,9 +98,29 @@ class AutoAnalyzer(Analyzer):
             return self._current_kind
         return None
 
+    def update(self, frame: PoseFrame) -> list[Event]:
+        """Feed one frame. The posture is looked at every :data:`VOTE_EVERY_S` seconds (each
+        vote stands for the frames until the next one): the set's own analyzer still sees every
+        frame, and recognition costs the same at 15 or 60 frames/s."""
+        t = frame.timestamp_ms / 1000.0
+        if self._last_vote is not None and 0 <= t - self._last_vote[0] < VOTE_EVERY_S:
+            self._last_t = t
+            self.times.append(t)
+            self.measured.append(self._last_vote[1] is not None)
+            for values in self.metrics.values():
+                values.append(values[-1] if len(values) else float("nan"))
+            return self._vote(t, self._last_vote[1], frame)
+        return super().update(frame)
+
     def _step(self, view: SideView, frame: PoseFrame) -> tuple[dict[str, float], list[Event]]:
         t = view.t_s
         kind = classify_posture(view, frame, self.config, self._current_kind)
+        self._last_vote = (t, kind)
+        return {"posture": float(list(Exercise).index(kind)) if kind else -1.0}, self._vote(
+            t, kind, frame
+        )
+
+    def _vote(self, t: float, kind: Exercise | None, frame: PoseFrame) -> list[Event]:
         self._votes.append((t, kind, frame))
         while self._votes and t - self._votes[0][0] > self.cfg.window_s:
             self._votes.popleft()
@@ -126,7 +150,7 @@ class AutoAnalyzer(Analyzer):
             # only frames voted for the exercise: standing or lying around a set is not part
             # of it (the set ends with its last such frame)
             events += self.current.update(frame)
-        return {"posture": float(list(Exercise).index(kind)) if kind else -1.0}, events
+        return events
 
     def _close_current(self) -> list[Event]:
         if self.current is None:
