@@ -50,6 +50,7 @@ from formcheck.analysis.base import LiveState
 from formcheck.analysis.feedback import Cue
 from formcheck.config import Config
 from formcheck.landmarks import Landmark, PoseFrame
+from formcheck.signals import SIDE_POINTS
 
 Image = npt.NDArray[np.uint8]
 Rect = tuple[int, int, int, int]
@@ -72,50 +73,30 @@ PANEL_ALPHA = 0.6
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 FONT_BOLD = cv2.FONT_HERSHEY_DUPLEX
 
-_L = Landmark
-#: Body segments drawn for each side (face landmarks are left out: they add clutter).
+#: Body segments drawn for each side, by the analyzers' point names (face landmarks are left
+#: out: they add clutter).
+_SEGMENT_NAMES = (
+    ("ear", "shoulder"),
+    ("shoulder", "elbow"),
+    ("elbow", "wrist"),
+    ("shoulder", "hip"),
+    ("hip", "knee"),
+    ("knee", "ankle"),
+    ("ankle", "heel"),
+    ("heel", "foot"),
+    ("ankle", "foot"),
+)
 _SIDE_SEGMENTS: dict[str, tuple[tuple[Landmark, Landmark], ...]] = {
-    "left": (
-        (_L.LEFT_EAR, _L.LEFT_SHOULDER),
-        (_L.LEFT_SHOULDER, _L.LEFT_ELBOW),
-        (_L.LEFT_ELBOW, _L.LEFT_WRIST),
-        (_L.LEFT_SHOULDER, _L.LEFT_HIP),
-        (_L.LEFT_HIP, _L.LEFT_KNEE),
-        (_L.LEFT_KNEE, _L.LEFT_ANKLE),
-        (_L.LEFT_ANKLE, _L.LEFT_HEEL),
-        (_L.LEFT_HEEL, _L.LEFT_FOOT_INDEX),
-        (_L.LEFT_ANKLE, _L.LEFT_FOOT_INDEX),
-    ),
-    "right": (
-        (_L.RIGHT_EAR, _L.RIGHT_SHOULDER),
-        (_L.RIGHT_SHOULDER, _L.RIGHT_ELBOW),
-        (_L.RIGHT_ELBOW, _L.RIGHT_WRIST),
-        (_L.RIGHT_SHOULDER, _L.RIGHT_HIP),
-        (_L.RIGHT_HIP, _L.RIGHT_KNEE),
-        (_L.RIGHT_KNEE, _L.RIGHT_ANKLE),
-        (_L.RIGHT_ANKLE, _L.RIGHT_HEEL),
-        (_L.RIGHT_HEEL, _L.RIGHT_FOOT_INDEX),
-        (_L.RIGHT_ANKLE, _L.RIGHT_FOOT_INDEX),
-    ),
+    side: tuple((points[a], points[b]) for a, b in _SEGMENT_NAMES)
+    for side, points in SIDE_POINTS.items()
 }
-_ACROSS = ((_L.LEFT_SHOULDER, _L.RIGHT_SHOULDER), (_L.LEFT_HIP, _L.RIGHT_HIP))
-_JOINTS = {
-    "left": (
-        _L.LEFT_SHOULDER,
-        _L.LEFT_ELBOW,
-        _L.LEFT_WRIST,
-        _L.LEFT_HIP,
-        _L.LEFT_KNEE,
-        _L.LEFT_ANKLE,
-    ),
-    "right": (
-        _L.RIGHT_SHOULDER,
-        _L.RIGHT_ELBOW,
-        _L.RIGHT_WRIST,
-        _L.RIGHT_HIP,
-        _L.RIGHT_KNEE,
-        _L.RIGHT_ANKLE,
-    ),
+_ACROSS = (
+    (Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER),
+    (Landmark.LEFT_HIP, Landmark.RIGHT_HIP),
+)
+_JOINTS: dict[str, tuple[Landmark, ...]] = {
+    side: tuple(points[n] for n in ("shoulder", "elbow", "wrist", "hip", "knee", "ankle"))
+    for side, points in SIDE_POINTS.items()
 }
 
 _ASCII = str.maketrans(
