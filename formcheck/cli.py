@@ -13,7 +13,7 @@ import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
 
@@ -372,15 +372,17 @@ class Outputs:
     frames_csv: Path | None = None
     annotate: Path | None = None
 
+    def _given(self) -> dict[str, Path]:
+        """The options given, by their command-line flag."""
+        pairs = ((f"--{f.name.replace('_', '-')}", getattr(self, f.name)) for f in fields(self))
+        return {flag: path for flag, path in pairs if path is not None}
+
     def named(self) -> str:
         """The options given, as on the command line ("" when none)."""
-        flags = ("--json", "--html", "--csv", "--frames-csv", "--annotate")
-        values = (self.json, self.html, self.csv, self.frames_csv, self.annotate)
-        return ", ".join(f for f, v in zip(flags, values, strict=True) if v is not None)
+        return ", ".join(self._given())
 
     def files(self) -> list[Path]:
-        values = (self.json, self.html, self.csv, self.frames_csv, self.annotate)
-        return [v for v in values if v is not None]
+        return list(self._given().values())
 
 
 def _default_db() -> Path:

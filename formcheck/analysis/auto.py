@@ -66,6 +66,11 @@ def classify_posture(
     return None
 
 
+def _posture(kind: Exercise | None) -> dict[str, float]:
+    """The auto analyzer's per-frame value: the voted exercise's index, -1 for none."""
+    return {"posture": float(list(Exercise).index(kind)) if kind else -1.0}
+
+
 def has_content(analyzer: Analyzer) -> bool:
     """True when the analyzer found at least one rep, round or hold."""
     result = analyzer.result()
@@ -104,21 +109,16 @@ class AutoAnalyzer(Analyzer):
         frame, and recognition costs the same at 15 or 60 frames/s."""
         t = frame.timestamp_ms / 1000.0
         if self._last_vote is not None and 0 <= t - self._last_vote[0] < VOTE_EVERY_S:
-            self._last_t = t
-            self.times.append(t)
-            self.measured.append(self._last_vote[1] is not None)
-            for values in self.metrics.values():
-                values.append(values[-1] if len(values) else float("nan"))
-            return self._vote(t, self._last_vote[1], frame)
+            kind = self._last_vote[1]
+            self._record(t, _posture(kind))
+            return self._vote(t, kind, frame)
         return super().update(frame)
 
     def _step(self, view: SideView, frame: PoseFrame) -> tuple[dict[str, float], list[Event]]:
         t = view.t_s
         kind = classify_posture(view, frame, self.config, self._current_kind)
         self._last_vote = (t, kind)
-        return {"posture": float(list(Exercise).index(kind)) if kind else -1.0}, self._vote(
-            t, kind, frame
-        )
+        return _posture(kind), self._vote(t, kind, frame)
 
     def _vote(self, t: float, kind: Exercise | None, frame: PoseFrame) -> list[Event]:
         self._votes.append((t, kind, frame))

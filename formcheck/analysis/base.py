@@ -188,6 +188,12 @@ class Analyzer(ABC):
             self._first_t = t
         self._last_t = t
         values, events = self._step(view, frame)
+        self._record(t, values)
+        return events
+
+    def _record(self, t: float, values: dict[str, float]) -> None:
+        """Add one frame's per-frame values to the traces."""
+        self._last_t = t
         self.times.append(t)
         ok = bool(values) and np.isfinite(values.get(self.measure_name, np.nan))
         self.measured.append(ok)
@@ -195,7 +201,6 @@ class Analyzer(ABC):
             if key not in self.metrics:
                 self.metrics[key] = array("d", [np.nan]) * (len(self.times) - 1)
             self.metrics[key].append(float(values.get(key, np.nan)))
-        return events
 
     def idle(self, t_ms: int, image_size: tuple[int, int]) -> list[Event]:
         """Let time pass with nobody in position (the frame went elsewhere): holds and pauses
