@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import select
 import shutil
 import signal
 import subprocess
@@ -401,20 +402,22 @@ def read_xwd(path: Path) -> np.ndarray:
 
 @pytest.fixture
 def xvfb(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    """A private X server (Xvfb) whose screen can be read as a file: (DISPLAY, screen file)."""
+    """A private X server (Xvfb) whose screen can be read as a file: (DISPLAY, screen file).
+
+    Xvfb picks a free display number itself (``-displayfd``): a number that merely has no socket
+    file in /tmp may still be taken by a server in another container sharing the network
+    namespace (its abstract socket), and the window would then open on that server's screen.
+    """
     if shutil.which("Xvfb") is None:
         pytest.skip("Xvfb is not installed (apt-get install xvfb; .ci/run does)")
-    number = next(
-        n
-        for n in range(91, 200)
-        if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists()
-    )
     fbdir = tmp_path / "fb"
     fbdir.mkdir()
+    read_end, write_end = os.pipe()
     server = subprocess.Popen(
         [
             "Xvfb",
-            f":{number}",
+            "-displayfd",
+            str(write_end),
             "-screen",
             "0",
             "1280x800x24",
@@ -423,28 +426,40 @@ def xvfb(tmp_path: Path) -> Iterator[tuple[str, Path]]:
             "-nolisten",
             "tcp",
         ],
+        pass_fds=(write_end,),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    os.close(write_end)
     try:
+        number = b""
         deadline = time.monotonic() + 10
-        while not Path(f"/tmp/.X11-unix/X{number}").exists():
+        while not number.endswith(b"\n"):
             assert server.poll() is None, "Xvfb did not start"
             assert time.monotonic() < deadline, "Xvfb did not start in 10 s"
-            time.sleep(0.05)
-        yield f":{number}", fbdir / "Xvfb_screen0"
+            ready, _, _ = select.select([read_end], [], [], 0.1)
+            if ready:
+                chunk = os.read(read_end, 16)
+                assert chunk, "Xvfb closed -displayfd without naming its display"
+                number += chunk
+        yield f":{int(number)}", fbdir / "Xvfb_screen0"
     finally:
+        os.close(read_end)
         server.terminate()
         server.wait(timeout=10)
 
 
-def banner_drawn(screen: np.ndarray, rect: tuple[int, int, int, int]) -> bool:
-    """A panel with text in ``rect``: mostly darkened, with some near-white text pixels."""
+def banner_stats(screen: np.ndarray, rect: tuple[int, int, int, int]) -> tuple[float, float]:
+    """The darkened and the near-white fractions of ``rect`` (the frame here is about 200)."""
     x, y, w, h = rect
     region = screen[y : y + h, x : x + w].astype(np.int32)
-    dark = (region.max(axis=2) < 130).mean()  # the frame here is light (about 200)
-    white = (region.min(axis=2) > 200).mean()
-    return bool(dark > 0.5 and white > 0.003)
+    return float((region.max(axis=2) < 130).mean()), float((region.min(axis=2) > 200).mean())
+
+
+def banner_drawn(screen: np.ndarray, rect: tuple[int, int, int, int]) -> bool:
+    """A panel with text in ``rect``: mostly darkened, with some near-white text pixels."""
+    dark, white = banner_stats(screen, rect)
+    return dark > 0.5 and white > 0.003
 
 
 def find_image(screen: np.ndarray) -> tuple[int, int, int, int]:
@@ -478,24 +493,34 @@ def test_the_window_shows_the_counter_and_the_cue(xvfb: tuple[str, Path], tmp_pa
         env={"DISPLAY": display},
     )
     seen = {"counter": False, "cue": False}
-    box = None
+    # what the screen looked like, for the failure message: reads, reads with a window, and the
+    # best (darkened, near-white) fractions met in each panel's place
+    looks: dict[str, Any] = {"reads": 0, "drawn": 0, "box": None}
+    best = {name: (0.0, 0.0) for name in seen}
     try:
         deadline = time.monotonic() + 60
         while not all(seen.values()) and time.monotonic() < deadline:
-            assert proc.poll() is None, proc.communicate()
+            if proc.poll() is not None:
+                break  # the video ended first: the assertion below says what was seen
             time.sleep(0.25)
             screen = read_xwd(screen_file)
+            looks["reads"] += 1
             if not screen.any():
                 continue  # the window is not up yet
-            box = find_image(screen)
+            looks["drawn"] += 1
+            looks["box"] = box = find_image(screen)
             x0, y0, w, h = box
             shown = cv2.resize(screen[y0 : y0 + h, x0 : x0 + w], (640, 480))
             for name in seen:
+                stats = banner_stats(shown, layout[name])
+                best[name] = max(best[name], stats)
                 seen[name] = seen[name] or banner_drawn(shown, layout[name])
     finally:
+        ended = proc.poll()
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=60)
-    assert seen == {"counter": True, "cue": True}, (box, out, err)
+    assert seen == {"counter": True, "cue": True}, (looks, best, ended, out[-600:], err[-600:])
+    box = looks["box"]
     assert box is not None and box[2:] == (640, 480)  # the window has the camera's size
     assert proc.returncode == 130, err
     report = json.loads(report_path.read_text())
