@@ -83,6 +83,9 @@ class PlankConfig:
         40.0, "deg/s", "legs or hips moving faster than this = getting into or out of position"
     )
     hold_grace_s: float = _f(1.0, "s", "breaks shorter than this do not end a hold")
+    settle_band_deg: float = _f(
+        5.0, "deg", "a hold runs while tilt, alignment and knee angle are this near the held pose"
+    )
     sag_deg: float = _f(10.0, "deg", "alignment below -this = hips sagging")
     pike_deg: float = _f(
         20.0, "deg", "alignment above +this = hips piked (real planks sit near +5..+15)"

@@ -333,3 +333,16 @@ def test_kneeling_back_to_rest_ends_the_hold_where_the_knees_went_down() -> None
     # knees reach the floor line between 8 and 9 s; the kneeling after that is not plank time
     assert 7.8 <= hold["end_s"] <= 9.0
     assert hold["start_s"] == pytest.approx(2.4, abs=0.5)
+
+
+@pytest.mark.parametrize("fps", [15, 30, 60])
+@pytest.mark.parametrize("move_s", [1.5, 3.0])
+def test_a_slow_way_in_and_out_is_not_hold_time(move_s: float, fps: int) -> None:
+    # lifting into the plank and lowering out of it over seconds (slower than the speed limit
+    # of getting into position): the hold is the time in the position held; of the eased
+    # movement on either side at most its last third (its slow, nearly-there end) may count
+    m = syn.plank(10.0, get_up_s=move_s, lower_s=move_s)
+    truth = m.truth["holds"][0]
+    (hold,) = analyze_series(syn.render(m, fps=fps), "plank").sets[0]["holds"]
+    assert truth["start_s"] - move_s / 3 <= hold["start_s"] <= truth["start_s"] + 0.35
+    assert truth["end_s"] - 0.35 <= hold["end_s"] <= truth["end_s"] + move_s / 3

@@ -15,7 +15,11 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
 
 
 @dataclass
@@ -100,3 +104,72 @@ class EpisodeTracker:
             active.open = False
             return "ended"
         return None
+
+
+def settled_span(
+    times: npt.ArrayLike,
+    measures: Sequence[npt.ArrayLike],
+    start_s: float,
+    end_s: float,
+    band: float,
+    ref_s: float,
+    *,
+    trim_end: bool = True,
+) -> tuple[float, float]:
+    """Trim a held position's span to where the body is in the position it holds.
+
+    A hold found by thresholds starts while the body is still moving into the position and ends
+    after it has begun to leave it. The held position is the median of each measure over the
+    first ``ref_s`` of the span; the start moves to the first frame where every measure is
+    within ``band`` of it (frames with a NaN measure never count), and the reference is then
+    taken again from the new start, until the start stops moving (a slow way in takes a few
+    steps). The end is found the same way from the last ``ref_s``. Like an episode's, the new
+    edges lie halfway between frames. A measure with no finite value in the reference window is
+    ignored. With ``trim_end`` False only the start moves (an open hold). The span never grows,
+    and never shrinks to nothing: without a settled frame it stays as it is.
+
+    Example:
+        >>> t = np.arange(0.0, 10.01, 0.5)
+        >>> knee = np.clip(100 + 20 * t, None, 180.0)  # straightens until 4 s, then holds
+        >>> settled_span(t, [knee], 1.0, 10.0, band=5.0, ref_s=2.0)
+        (3.75, 10.0)
+    """
+    t = np.asarray(times, np.float64)
+    idx = np.flatnonzero((t >= start_s) & (t <= end_s))
+    if idx.size == 0:
+        return start_s, end_s
+    tt = t[idx]
+    values = [np.asarray(m, np.float64)[idx] for m in measures]
+
+    def settled(ref_lo: float, ref_hi: float) -> npt.NDArray[np.bool_]:
+        ok = np.ones(tt.size, bool)
+        ref_mask = (tt >= ref_lo) & (tt <= ref_hi)
+        for v in values:
+            ref = v[ref_mask]
+            ref = ref[np.isfinite(ref)]
+            if ref.size:
+                with np.errstate(invalid="ignore"):
+                    ok &= np.abs(v - float(np.median(ref))) <= band
+        return ok
+
+    first = 0  # index in tt of the first settled frame
+    for _ in range(10):
+        at = np.flatnonzero(settled(tt[first], tt[first] + ref_s))
+        at = at[at >= first]
+        if not at.size or at[0] == first:
+            break
+        first = int(at[0])
+    last = tt.size - 1
+    if trim_end:
+        for _ in range(10):
+            at = np.flatnonzero(settled(tt[last] - ref_s, tt[last]))
+            at = at[at <= last]
+            if not at.size or at[-1] == last:
+                break
+            last = int(at[-1])
+    if last <= first:
+        return start_s, end_s
+    # an edge lies halfway between the last frame on one side of it and the first on the other
+    new_start = float(tt[first - 1] + tt[first]) / 2 if first > 0 else start_s
+    new_end = float(tt[last] + tt[last + 1]) / 2 if last < tt.size - 1 else end_s
+    return new_start, new_end

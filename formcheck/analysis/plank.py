@@ -17,7 +17,10 @@ upper arm near vertical with the elbow below the shoulder, and the hips clearly 
 Knees on the floor with a bent knee (knee angle below ``knee_down_deg``) is a knee-supported
 frame: a hold mostly on the knees is a knee plank; knee-supported stretches inside a forearm
 plank are ``knees_down`` faults. A hold starts once the position is kept for ``min_hold_s`` and
-survives breaks shorter than ``hold_grace_s``.
+survives breaks shorter than ``hold_grace_s``; once it is over, its time runs from when the body
+reached the position it held to when it began to leave it (body tilt, alignment and knee angle
+within ``settle_band_deg`` of their values at the start and at the end of the hold), so the
+seconds of getting into and out of the plank are not counted.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from formcheck.analysis.base import Analyzer, FaultSet, LiveState, not_measurable_reason
-from formcheck.analysis.episodes import EpisodeTracker
+from formcheck.analysis.episodes import EpisodeTracker, settled_span
 from formcheck.analysis.events import Event, Exercise
 from formcheck.config import Config
 from formcheck.geometry import (
@@ -150,6 +153,7 @@ class PlankAnalyzer(Analyzer):
         self._hold_on_knees: list[bool] = []  # per hold: a knee plank?
         self._in_position: list[tuple[float, bool]] = []  # (t, on knees) since the candidate
         self._recent: deque[tuple[float, float, float]] = deque()
+        self._settled_spans: dict[int, tuple[float, float]] = {}  # finished holds, trimmed
 
     def _settled(self, t: float, m: dict[str, float]) -> bool:
         """False while the legs or hips move fast (getting into or out of position)."""
@@ -287,8 +291,24 @@ class PlankAnalyzer(Analyzer):
                         end = min(end, k.start_s)
             # time that passed outside the set (``idle``) may end a hold, not lengthen it: a
             # hold ends by the set's last frame
-            spans.append((ep.start_s, min(end, self.end_s), ep.open))
+            start, end = ep.start_s, min(end, self.end_s)
+            if not ep.open:
+                if i not in self._settled_spans:
+                    self._settled_spans[i] = self._settled_span(start, end, knee_plank)
+                start, end = self._settled_spans[i]
+            spans.append((start, end, ep.open))
         return spans
+
+    def _settled_span(self, start: float, end: float, knee_plank: bool) -> tuple[float, float]:
+        """A finished hold without the moments of getting into and out of the position it held
+        (the body's tilt, its alignment and, in a forearm plank, the knee angle, all within
+        ``settle_band_deg``)."""
+        names = ["body_tilt_deg", "alignment_deg"] + ([] if knee_plank else ["knee_angle_deg"])
+        times = self.trace()[0]
+        measures = [self.trace(name)[1] for name in names]
+        return settled_span(
+            times, measures, start, end, self.cfg.settle_band_deg, self.cfg.min_hold_s
+        )
 
     def _warnings(self) -> list[dict[str, Any]]:
         """Fault episodes inside confirmed holds (clipped to them); knees down only in planks."""
