@@ -223,6 +223,10 @@ def glute_bridge(
 # --------------------------------------------------------------------------------------------
 # forearm plank
 # --------------------------------------------------------------------------------------------
+#: Knee-plank set-up: hips back over the knees, the shoulder-hip-knee line this far from straight.
+KNEE_PLANK_SETUP_DEG = 50.0
+
+
 def plank(
     *,
     fps: float,
@@ -245,8 +249,12 @@ def plank(
     """
     rng = np.random.default_rng(seed)
     kneel_knee = 105.0
+    # kneeling on the forearms: for a full plank the trunk already leans forward (the legs then
+    # straighten); for a knee plank the hips start back over the knees and come forward into the
+    # shoulder-hip-knee line, since kneeling with the trunk already in line is itself a knee plank
+    kneel_align = KNEE_PLANK_SETUP_DEG if knee_plank else 8.0
     knee = Timeline(kneel_knee).hold(0.8)
-    align = Timeline(8.0).hold(0.8)
+    align = Timeline(kneel_align).hold(0.8)
     kind = "knee_plank" if knee_plank else "plank"
     hold_knee = 95.0 if knee_plank else 0.0
     knee.to(setup_s, hold_knee)
@@ -270,7 +278,7 @@ def plank(
     knee.hold_until(end_hold)
     # come down: knees to the floor
     knee.to(1.2, kneel_knee).hold(0.6)
-    align.to(1.2, 6.0).hold(0.6)
+    align.to(1.2, kneel_align if knee_plank else 6.0).hold(0.6)
     t = frame_times(knee.end, fps)
     target = align.sample(t) + _wobble(rng, t, 1.0, 6.0) * (t > hold_start) * (t < end_hold)
     kn = knee.sample(t)
