@@ -1,9 +1,11 @@
 """Commands over the session history: ``history``, ``show``, ``progress``, ``export``, ``import``.
 
 Registered by :mod:`formcheck.cli` (``register(app, handles_errors)``); each command calls into
-:mod:`formcheck.history` and prints with rich. ``progress --plot FILE.svg`` writes a
-self-contained SVG chart (no plotting library): one panel per figure, the sessions left to
-right, the target each session was held to as a dashed line and the next target at the end.
+:mod:`formcheck.history` (:mod:`formcheck.progression` for the targets,
+:mod:`formcheck.history_io` for export and import) and prints with rich.
+``progress --plot FILE.svg`` writes a self-contained SVG chart (no plotting library): one panel
+per figure, the sessions left to right, the target each session was held to as a dashed line
+and the next target at the end.
 """
 
 from __future__ import annotations
@@ -19,15 +21,9 @@ from xml.sax.saxutils import escape
 import typer
 
 from formcheck.analysis.events import Exercise
-from formcheck.history import (
-    History,
-    Target,
-    TrendPoint,
-    default_db_path,
-    export_history,
-    import_history,
-    next_targets,
-)
+from formcheck.history import History, default_db_path
+from formcheck.history_io import export_history, import_history
+from formcheck.progression import Target, TrendPoint, next_targets
 
 DbOption = Annotated[
     Path | None,

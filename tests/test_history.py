@@ -21,9 +21,11 @@ import pytest
 from typer.testing import CliRunner
 
 from formcheck import history as hist
+from formcheck import history_db, history_io
 from formcheck.config import Config, load_config
 from formcheck.errors import InputError, OutputError, UsageError
-from formcheck.history import History, TrendPoint, next_targets, record_report
+from formcheck.history import History, record_report
+from formcheck.progression import TrendPoint, next_targets
 from tests import synthetic
 
 REPO = Path(__file__).resolve().parents[1]
@@ -346,7 +348,7 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
     assert a0 < b1 and b0 < a1  # the two really wrote at the same time
     with History(db) as history:
         rows = history.sessions()
-        assert history.schema_version == hist.SCHEMA_VERSION
+        assert history.schema_version == history_db.SCHEMA_VERSION
         check = history.conn.execute("PRAGMA integrity_check").fetchone()[0]
     assert check == "ok"
     assert len(rows) == 100 and len({r.uid for r in rows}) == 100
@@ -410,7 +412,7 @@ def test_a_version_1_database_is_migrated_and_keeps_its_sessions(tmp_path: Path)
     old, fresh = tmp_path / "old.sqlite3", tmp_path / "fresh.sqlite3"
     with sqlite3.connect(old) as conn:
         conn.executescript(V1_SCHEMA)
-    assert hist.SCHEMA_VERSION == len(hist.MIGRATIONS) == 2
+    assert history_db.SCHEMA_VERSION == len(history_db.MIGRATIONS) == 2
     with History(old) as history:
         assert history.schema_version == 2
         assert history.migrate() == 0  # nothing left to do
@@ -434,9 +436,9 @@ def test_a_migration_that_fails_leaves_the_database_as_it_was(
     db = tmp_path / "old.sqlite3"
     with sqlite3.connect(db) as conn:
         conn.executescript(V1_SCHEMA)
-    broken = (*hist.MIGRATIONS, "ALTER TABLE sessions ADD COLUMN note TEXT; SELECT nonsense")
-    monkeypatch.setattr(hist, "MIGRATIONS", broken)
-    monkeypatch.setattr(hist, "SCHEMA_VERSION", 3)
+    broken = (*history_db.MIGRATIONS, "ALTER TABLE sessions ADD COLUMN note TEXT; SELECT nonsense")
+    monkeypatch.setattr(history_db, "MIGRATIONS", broken)
+    monkeypatch.setattr(history_db, "SCHEMA_VERSION", 3)
     with pytest.raises(OutputError, match="upgrading to schema version 3: no such column"):
         History(db)
     with sqlite3.connect(db) as conn:  # step 2 was committed, step 3 rolled back whole
@@ -605,23 +607,23 @@ def test_export_then_import_moves_every_session(report: dict, tmp_path: Path) ->
     record_report(report, db=a, started_at=day(1))
     record_report(plank_report(22, 20), db=a, started_at=day(2), kind="live")
     exported = tmp_path / "history.json"
-    assert hist.export_history(exported, db=a) == 2
+    assert history_io.export_history(exported, db=a) == 2
     assert json.loads(exported.read_text())["schema"] == "formcheck.history/1"
-    result = hist.import_history(exported, db=b)
+    result = history_io.import_history(exported, db=b)
     assert (result.imported, result.skipped) == (2, 0)
     with History(a) as ha, History(b) as hb:
         sessions_a = [ha.session(r.id) for r in ha.sessions()]
         sessions_b = [hb.session(r.id) for r in hb.sessions()]
     for sa, sb in zip(sessions_a, sessions_b, strict=True):
         assert {**sa, "id": None} == {**sb, "id": None}
-    assert hist.import_history(exported, db=b) == hist.ImportResult(0, 2)  # already there
+    assert history_io.import_history(exported, db=b) == hist.ImportResult(0, 2)  # already there
 
 
 def test_the_csv_export_has_a_row_per_rep_round_and_hold(report: dict, tmp_path: Path) -> None:
     db = tmp_path / "h.sqlite3"
     record_report(report, db=db, started_at=day(1))
     out = tmp_path / "history.csv"
-    hist.export_history(out, db=db)
+    history_io.export_history(out, db=db)
     rows = list(csv.DictReader(io.StringIO(out.read_text())))
     assert [r["item"] for r in rows] == ["rep"] * 3 + ["hold"] + ["round"] * 2
     bridge, plank, catcow = report["sets"]
@@ -643,9 +645,9 @@ def test_importing_a_bad_file_imports_nothing(content: str, message: str, tmp_pa
     bad = tmp_path / "bad.json"
     bad.write_text(content)
     with pytest.raises(InputError, match=message):
-        hist.import_history(bad, db=tmp_path / "h.sqlite3")
+        history_io.import_history(bad, db=tmp_path / "h.sqlite3")
     with pytest.raises(InputError, match="file not found"):
-        hist.import_history(tmp_path / "missing.json", db=tmp_path / "h.sqlite3")
+        history_io.import_history(tmp_path / "missing.json", db=tmp_path / "h.sqlite3")
 
 
 # --- the commands -----------------------------------------------------------------------------
