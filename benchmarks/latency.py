@@ -2,7 +2,7 @@
 camera.
 
 Each video is played at its own pace, as a camera would deliver it (formcheck's
-:class:`~formcheck.live.LatestFrameCapture`, keeping only the newest frame), through the full
+:class:`~formcheck.capture.LatestFrameCapture`, keeping only the newest frame), through the full
 live session: the real pose model (full model, segmentation masks), the analysis, the overlay
 and a real OpenCV window (under a private Xvfb server when there is no ``DISPLAY``). Measured:
 
@@ -43,15 +43,12 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from formcheck.capture import LatestFrameCapture, open_live_source  # noqa: E402
 from formcheck.config import Config  # noqa: E402
-from formcheck.live import (  # noqa: E402
-    InterruptFlag,
-    LatestFrameCapture,
-    LiveSession,
-    WindowDisplay,
-    open_live_source,
-    run_live,
-)
+from formcheck.interrupt import InterruptFlag  # noqa: E402
+from formcheck.live import run_live  # noqa: E402
+from formcheck.live_session import LiveSession  # noqa: E402
+from formcheck.window import WindowDisplay  # noqa: E402
 
 TARGET_FPS = 25.0
 TARGET_LATENCY_MS = 100.0

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 if TYPE_CHECKING:
-    from formcheck.live import LiveOptions, LiveResult, LiveUpdate
+    from formcheck.live import LiveOptions, LiveResult
+    from formcheck.live_session import LiveUpdate
 
 _SIZE = re.compile(r"^\s*(\d{2,5})\s*[xX*]\s*(\d{2,5})\s*$")
 
@@ -405,7 +406,8 @@ class SessionHistory:
     def target(self, kind: str) -> float | None:
         """The plank hold target the history has earned (None: the config's)."""
         from formcheck.errors import FormcheckError
-        from formcheck.history import History, next_targets
+        from formcheck.history import History
+        from formcheck.progression import next_targets
 
         if kind != "plank" or self._wanted is None or not Path(self._wanted).exists():
             return None
@@ -434,7 +436,7 @@ def _finish(result: "LiveResult", opts: "LiveOptions") -> None:
     """Print the summary, say where the report went, and exit as the session ended."""
     from formcheck.cli import out, print_summary
     from formcheck.errors import CameraError, Interrupted
-    from formcheck.live import Ended
+    from formcheck.live_session import Ended
 
     print_summary(result.report)
     live = result.report["live"]

@@ -42,23 +42,14 @@ from typing import TYPE_CHECKING, Any
 
 from formcheck.analysis import LiveState
 from formcheck.analysis.events import Event, Exercise
+from formcheck.capture import Captured, LatestFrameCapture, open_live_source
 from formcheck.config import Config
 from formcheck.errors import CameraError, UsageError
-from formcheck.live import (
-    Action,
-    Captured,
-    Ended,
-    InterruptFlag,
-    LatestFrameCapture,
-    LiveOptions,
-    LiveResult,
-    LiveSession,
-    LiveUpdate,
-    finish_session,
-    open_live_source,
-    session_parts,
-)
+from formcheck.interrupt import InterruptFlag
+from formcheck.live import LiveOptions, LiveResult, finish_session, session_parts
+from formcheck.live_session import Ended, LiveSession, LiveUpdate
 from formcheck.sources import check_input_file, is_camera_spec
+from formcheck.window import Action
 
 if TYPE_CHECKING:
     from formcheck.pose import PoseOptions

@@ -35,23 +35,17 @@ import pytest
 from typer.testing import CliRunner
 
 from formcheck.batch import analyze_one
+from formcheck.capture import LatestFrameCapture
 from formcheck.cli import app
 from formcheck.config import Config
 from formcheck.errors import CameraError
 from formcheck.history import History
-from formcheck.live import (
-    Action,
-    Ended,
-    LatestFrameCapture,
-    LiveOptions,
-    LiveRecorder,
-    LiveSession,
-    LiveStats,
-    live_session,
-    run_live,
-)
+from formcheck.live import LiveOptions, LiveRecorder, live_session, run_live
+from formcheck.live_session import Ended, LiveSession
+from formcheck.live_stats import LiveStats
 from formcheck.overlay import overlay_layout
 from formcheck.sources import Frame, SourceInfo, VideoFileSource
+from formcheck.window import Action
 
 from .conftest import REPO, numbered_frames, write_video
 
