@@ -150,16 +150,20 @@ def test_live_run_counts_the_same_reps_as_analyze(live_bridge: dict[str, Any]) -
     live = live_bridge
     assert [s["exercise"] for s in live["sets"]] == [s["exercise"] for s in offline["sets"]]
     assert live["summary"]["rep_count"] == offline["summary"]["rep_count"] == 5
+    stats = live["live"]
+    # a loaded machine drops camera frames (the capture keeps only the newest): the faults of a
+    # rep are then judged on fewer frames and may differ; the counts and timing must not
+    few_dropped = stats["frames_dropped"] <= 0.1 * stats["frames_captured"]
     for got, want in zip(live["sets"][0]["reps"], offline["sets"][0]["reps"], strict=True):
         assert got["peak_s"] == pytest.approx(want["peak_s"], abs=0.5)
-        assert got["faults"] == want["faults"]
+        if few_dropped:
+            assert got["faults"] == want["faults"], stats
     # the pause at the top (a bridge's "hold") within a few frames of the offline figure
     assert live["summary"]["hold_s"] == pytest.approx(offline["summary"]["hold_s"], abs=1.0)
     # the report is the same document, with the live figures beside it
     assert live["schema"] == offline["schema"] == "formcheck.report/1"
     assert live["source"]["path"] == offline["source"]["path"]
     assert live["source"]["interrupted"] is False
-    stats = live["live"]
     assert stats["ended"] == "end_of_input"
     assert stats["frames_captured"] == offline["source"]["frames"]
     assert stats["frames_analysed"] + stats["frames_dropped"] == stats["frames_captured"]
