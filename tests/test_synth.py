@@ -72,6 +72,20 @@ def test_scripts_do_not_depend_on_fps(fps: float) -> None:
     assert p.faults[0]["onset_s"] == 8 and p.holds[0]["end_s"] < 16
 
 
+def test_knee_plank_set_up_is_not_itself_a_knee_plank() -> None:
+    # outside the scripted hold the shoulder-hip-knee line is well past the pike threshold
+    # (hips back over the knees), inside it the line is straight: the truth's hold is the only
+    # stretch of knee plank in the clip
+    p = plank(fps=30.0, duration=14, knee_plank=True, seed=207)
+    (hold,) = p.holds
+    pike = 15.0  # the truth's hips_piked threshold (samples/README.md)
+    outside = (p.t < 0.8) | (p.t > hold["end_s"] + 1.2)
+    inside = (p.t >= hold["start_s"]) & (p.t <= hold["end_s"])
+    assert hold["kind"] == "knee_plank"
+    assert p.target[outside].min() > 2 * pike
+    assert np.abs(p.target[inside]).max() < pike
+
+
 def test_validate_reports_problems() -> None:
     assert truth.validate({"schema": truth.SCHEMA})[0] == "missing key: video"
     good = {
