@@ -16,9 +16,8 @@ import dataclasses
 import threading
 import time
 from dataclasses import dataclass
-from types import TracebackType
-from typing import Self
 
+from formcheck.closing import Closing
 from formcheck.sources import (
     CameraSource,
     Frame,
@@ -58,7 +57,7 @@ class Captured:
     seq: int
 
 
-class LatestFrameCapture:
+class LatestFrameCapture(Closing):
     """Read a source on a background thread, keeping only the newest frame.
 
     Args:
@@ -176,17 +175,6 @@ class LatestFrameCapture:
         """Stop the thread (promptly: a paced wait is cut short)."""
         self._stop.set()
         self._thread.join(timeout=5)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 __all__ = ["Captured", "LatestFrameCapture", "open_live_source"]

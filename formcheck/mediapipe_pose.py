@@ -17,13 +17,13 @@ import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import cv2
 import numpy as np
 import numpy.typing as npt
 
+from formcheck.closing import Closing
 from formcheck.errors import ModelError
 from formcheck.landmarks import NUM_LANDMARKS, PoseFrame
 from formcheck.models import ModelInfo, resolve_model
@@ -66,7 +66,7 @@ class Prepared:
     image: Any = None
 
 
-class MediaPipePoseEstimator:
+class MediaPipePoseEstimator(Closing):
     """The real pose model.
 
     Args:
@@ -215,17 +215,6 @@ class MediaPipePoseEstimator:
         if self._census is not None:
             self._census.close()
             self._census = None
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 #: The most people the periodic count looks for.

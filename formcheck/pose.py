@@ -20,6 +20,7 @@ from typing import Literal, Protocol, Self
 import numpy as np
 import numpy.typing as npt
 
+from formcheck.closing import Closing
 from formcheck.landmarks import PoseFrame, PoseSeries
 
 RunningMode = Literal["video", "image"]
@@ -120,7 +121,7 @@ class PoseEstimator(Protocol):
     ) -> None: ...
 
 
-class TrackReplay:
+class TrackReplay(Closing):
     """A pose estimator that replays a recorded series, matched by timestamp.
 
     Frames whose timestamp is not in the track (within ``tolerance_ms``) get an empty pose.
@@ -148,16 +149,8 @@ class TrackReplay:
                 return PoseEstimate(frame, None, int(frame.has_person))
         return PoseEstimate(PoseFrame.empty(timestamp_ms=timestamp_ms, image_size=size), None, 0)
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        return None
+    def close(self) -> None:
+        """Nothing to release: the track is already in memory."""
 
 
 Box = tuple[float, float, float, float]

@@ -29,6 +29,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from formcheck.closing import Closing
 from formcheck.errors import CameraError, InputError
 
 log = logging.getLogger(__name__)
@@ -101,24 +102,6 @@ class FrameSource(Protocol):
     ) -> None: ...
 
 
-class _Closing:
-    """Context-manager plumbing shared by the sources."""
-
-    def close(self) -> None:  # pragma: no cover - overridden
-        raise NotImplementedError
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-
 def quiet_codec_logs() -> None:
     """Keep OpenCV's and FFmpeg's own warnings off the terminal (unless debugging).
 
@@ -144,7 +127,7 @@ def check_input_file(path: Path) -> Path:
     return path
 
 
-class VideoFileSource(_Closing):
+class VideoFileSource(Closing):
     """Frames of a video file (any container and codec FFmpeg reads).
 
     Args:
@@ -250,7 +233,7 @@ def list_cameras(max_index: int = 8) -> list[str]:
     return found
 
 
-class CameraSource(_Closing):
+class CameraSource(Closing):
     """Frames from a webcam, by index (0, 1, ...) or device path (/dev/video0).
 
     Timestamps are milliseconds since the source was opened, from a monotonic clock.
@@ -314,7 +297,7 @@ class CameraSource(_Closing):
         self._cap.release()
 
 
-class ImageSource(_Closing):
+class ImageSource(Closing):
     """A single image, or every image in a folder (sorted by name), as unrelated frames.
 
     Frames are one second apart on the timeline so that reports stay readable; analyse them as
@@ -384,7 +367,7 @@ def open_source(spec: str | int | os.PathLike[str]) -> VideoFileSource | CameraS
     return VideoFileSource(path)
 
 
-class Prefetcher(_Closing):
+class Prefetcher(Closing):
     """Decode frames on a background thread, a few ahead, so decoding overlaps inference.
 
     With ``max_fps`` only frames at least ``1 / max_fps`` apart (by their timestamps) are

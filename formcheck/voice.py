@@ -30,9 +30,8 @@ import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from types import TracebackType
-from typing import Self
 
+from formcheck.closing import Closing
 from formcheck.errors import OutputError
 from formcheck.outputs import atomic_path
 
@@ -99,7 +98,7 @@ def _audio_error(stderr: str) -> str:
     return ""
 
 
-class Voice:
+class Voice(Closing):
     """Offline text-to-speech for cues (see module docs).
 
     Args:
@@ -219,17 +218,6 @@ class Voice:
             _stop(proc)
         if self._thread is not None:
             self._thread.join(timeout=2.0)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     # -- the worker --------------------------------------------------------------------------
     def _note_once(self) -> None:

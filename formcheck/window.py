@@ -16,13 +16,13 @@ from __future__ import annotations
 import contextlib
 import enum
 import os
-from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol
 
 import cv2
 import numpy as np
 import numpy.typing as npt
 
+from formcheck.closing import Closing
 from formcheck.errors import FormcheckError
 
 Image = npt.NDArray[np.uint8]
@@ -58,7 +58,7 @@ def _qt_font_dir() -> str | None:
     return None
 
 
-class WindowDisplay:
+class WindowDisplay(Closing):
     """An OpenCV window (``cv2.imshow``) that reports keys and notices being closed.
 
     Args:
@@ -119,17 +119,6 @@ class WindowDisplay:
                 cv2.destroyWindow(self.title)
                 cv2.waitKey(1)
             self._opened = False
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 class Display(Protocol):
