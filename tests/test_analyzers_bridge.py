@@ -17,9 +17,11 @@ import numpy as np
 import pytest
 
 from formcheck.analysis import Analysis, BridgeAnalyzer, analyze_series
+from formcheck.analysis.bridge import bridge_measures
 from formcheck.config import Config
 from formcheck.landmarks import PoseSeries
 from formcheck.report import build_report
+from formcheck.signals import SideConditioner
 from tests import synthetic as syn
 
 CFG = Config().bridge
@@ -312,3 +314,23 @@ def test_resampled_series_is_the_same_motion() -> None:
     assert len(slow) == int(motion("good").duration_s * 10) + 1
     np.testing.assert_array_equal(slow.timestamps_ms, series.timestamps_ms[::3])
     np.testing.assert_allclose(slow.landmarks, series.landmarks[::3], atol=1e-3)
+
+
+@pytest.mark.parametrize("exercise", ["glute_bridge", "auto"])
+def test_a_top_with_the_hips_above_the_knees_is_measured_through_its_top(exercise: str) -> None:
+    # an over-arched top (or any top seen from a camera above the body) shows the hips level
+    # with or above the knees in the image: lying at rest the knees are above the hips, but
+    # inside a rep that is the top to measure, not a reason to stop measuring
+    peak = 230.0  # far past straight, so the hips rise above the knees in the drawing
+    m = syn.bridge(2, peak_deg=peak)
+    series = syn.render(m, fps=FPS)
+    conditioner = SideConditioner(Config().quality)
+    knee_height = [bridge_measures(conditioner(f)).get("knee_height_px", np.nan) for f in series]
+    assert np.nanmin(knee_height) < 0  # the case: hips above the knees at the top
+    sets = analyze_series(series, exercise).sets
+    assert [s["exercise"] for s in sets] == ["glute_bridge"]
+    reps = sets[0]["reps"]
+    assert len(reps) == 2
+    for rep in reps:
+        assert rep["peak_hip_angle_deg"] == pytest.approx(peak, abs=3.0)
+        assert "over_arch" in rep["faults"]

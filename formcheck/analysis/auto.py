@@ -47,7 +47,8 @@ def classify_posture(
 
     ``current`` is the exercise of the set in progress: inside a plank set, dropping the knees
     with the hips folded back is still the plank (its ``knees_down`` fault, or the way out of
-    it, which the plank analyzer tells apart), not a reason to end the set.
+    it, which the plank analyzer tells apart), not a reason to end the set; inside a bridge set,
+    hips lifted level with or above the knees are still the bridge (its top).
     """
     if view.side is None:
         return None
@@ -61,7 +62,7 @@ def classify_posture(
         knees_may_drop=current is Exercise.PLANK,
     ):
         return Exercise.PLANK
-    if in_bridge_position(bridge_measures(view)):
+    if in_bridge_position(bridge_measures(view), bridging=current is Exercise.GLUTE_BRIDGE):
         return Exercise.GLUTE_BRIDGE
     return None
 

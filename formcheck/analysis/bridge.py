@@ -71,12 +71,17 @@ def bridge_measures(view: SideView) -> dict[str, float]:
     }
 
 
-def in_bridge_position(m: dict[str, float]) -> bool:
-    """Lying on the back with knees bent up: trunk low, knees above the hips."""
+def in_bridge_position(m: dict[str, float], *, bridging: bool = False) -> bool:
+    """Lying on the back with knees bent up: trunk low, knees above the hips.
+
+    With ``bridging`` (a bridge set or rep under way) the hips may rise level with or above the
+    knees in the image: an over-arched top, or any top seen from a camera above the body, puts
+    them there, and that is the moment to measure, not a reason to stop.
+    """
     return (
         bool(m)
         and m["trunk_tilt_deg"] < 50
-        and m["knee_height_px"] > 0
+        and (m["knee_height_px"] > 0 or bridging)
         and m["knee_angle_deg"] < 150
     )
 
@@ -130,7 +135,7 @@ class BridgeAnalyzer(Analyzer):
         t = view.t_s
         m = bridge_measures(view)
         events: list[Event] = []
-        if not in_bridge_position(m):
+        if not in_bridge_position(m, bridging=self._up):
             self._status = not_measurable_reason(view, NEEDED) or "Lie on your back, knees bent"
             self._hip = float("nan")
             if (
