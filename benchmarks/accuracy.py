@@ -384,7 +384,7 @@ def real_plank_accuracy(
                     ]
                 frame = PoseFrame(0, lm, np.zeros((33, 3)), size)
                 view = SideConditioner(config.quality)(frame)
-                m = plank_measures(view, config.plank.knee_down_deg)
+                m = plank_measures(view, config.plank)
                 got = plank_classify(m.get("alignment_deg", np.nan), config)
                 counts.setdefault(row["label"], {}).setdefault(got, 0)
                 counts[row["label"]][got] += 1

@@ -97,6 +97,18 @@ class PlankConfig:
         "knees down counts as a knee plank only with shoulder-hip-knee this near straight",
     )
     knee_down_deg: float = _f(150.0, "deg", "knee angle below this in a forearm plank = knees down")
+    image_angle_below_tilt_deg: float = _f(
+        8.0,
+        "deg",
+        "body's left-right axis tilted less than this in the world landmarks (a low camera): "
+        "alignment from the image",
+    )
+    world_angle_above_tilt_deg: float = _f(
+        14.0,
+        "deg",
+        "tilted more than this (a camera looking down on the body): alignment from the world "
+        "landmarks; a blend between",
+    )
     min_fault_s: float = _f(0.5, "s", "faults shorter than this are ignored")
     fault_grace_s: float = _f(0.5, "s", "a fault clears only after this long back in tolerance")
     target_hold_s: float = _f(30.0, "s", "hold target")

@@ -17,9 +17,11 @@ import numpy as np
 import pytest
 
 from formcheck.analysis import Analysis, PlankAnalyzer, analyze_series
+from formcheck.analysis.plank import plank_measures
 from formcheck.config import Config
 from formcheck.landmarks import PoseSeries
 from formcheck.report import build_report
+from formcheck.signals import POINT_NAMES, SideView
 from tests import synthetic as syn
 
 CFG = Config().plank
@@ -346,3 +348,52 @@ def test_a_slow_way_in_and_out_is_not_hold_time(move_s: float, fps: int) -> None
     (hold,) = analyze_series(syn.render(m, fps=fps), "plank").sets[0]["holds"]
     assert truth["start_s"] - move_s / 3 <= hold["start_s"] <= truth["start_s"] + 0.35
     assert truth["end_s"] - 0.35 <= hold["end_s"] <= truth["end_s"] + move_s / 3
+
+
+def _view_with(image_line_deg: float, world_pike_m: float, lateral_tilt: float) -> SideView:
+    """A side view whose image line bends by ``image_line_deg`` at the hip while the world
+    landmarks put the hip ``world_pike_m`` off the shoulder-ankle line, with the body's
+    left-right axis tilted ``lateral_tilt`` degrees into the camera's vertical."""
+    nan = np.full(2, np.nan)
+    points = {name: nan for name in POINT_NAMES}
+    drop = 300.0 * np.tan(np.radians(image_line_deg / 2))
+    points |= {
+        "shoulder": np.array([100.0, 300.0]),
+        "elbow": np.array([100.0, 360.0]),
+        "hip": np.array([400.0, 300.0 + drop]),
+        "knee": np.array([550.0, 300.0 + drop / 2]),
+        "ankle": np.array([700.0, 300.0]),
+    }
+    lateral = np.array([0.0, np.sin(np.radians(lateral_tilt)), np.cos(np.radians(lateral_tilt))])
+    along = np.array([1.0, 0.0, 0.0])
+    up = np.cross(lateral, along)
+    world = {
+        "shoulder": -0.7 * along,
+        "elbow": -0.7 * along - 0.3 * up,
+        "hip": world_pike_m * up,
+        "knee": 0.45 * along + world_pike_m / 2 * up,
+        "ankle": 0.9 * along,
+    }
+    return SideView(0.0, "right", points, dict(points), world=world, lateral=lateral)
+
+
+def test_alignment_follows_the_image_from_a_low_camera_and_the_world_from_above() -> None:
+    # MediaPipe's world landmarks lean a few degrees one way or the other with the side facing
+    # the camera, while its image line is close from a low camera; from a camera looking down
+    # on the body the image foreshortens the line and the world landmarks are the better read
+    cfg = Config().plank
+    world_only = plank_measures(_view_with(0.0, 0.08, 30.0), cfg, camera_tilt_deg=90.0)
+    pike = world_only["alignment_deg"]
+    assert abs(pike) > 8  # the world landmarks disagree with the straight image line
+    low = plank_measures(_view_with(0.0, 0.08, 2.0), cfg)
+    high = plank_measures(_view_with(0.0, 0.08, 30.0), cfg)
+    assert low["alignment_deg"] == pytest.approx(0.0, abs=0.01) and low["world_share"] == 0.0
+    assert high["alignment_deg"] == pytest.approx(pike, abs=0.01) and high["world_share"] == 1.0
+    middle = (cfg.image_angle_below_tilt_deg + cfg.world_angle_above_tilt_deg) / 2
+    half = plank_measures(_view_with(0.0, 0.08, 2.0), cfg, camera_tilt_deg=middle)
+    assert half["world_share"] == pytest.approx(0.5)
+    # without world landmarks the image line is all there is
+    bare = _view_with(12.0, 0.08, 2.0)
+    bare = SideView(0.0, "right", bare.points, bare.other)
+    bare_alignment = plank_measures(bare, cfg, camera_tilt_deg=90.0)["alignment_deg"]
+    assert abs(bare_alignment) == pytest.approx(12.0, abs=0.01)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import tomllib
 from pathlib import Path
 
@@ -162,3 +163,19 @@ def test_describe_lists_every_setting_with_unit_and_value() -> None:
     assert row[:4] == ("auto", "window_s", 2.0, "s")
     units = {unit for *_, unit, _doc in rows}
     assert {"deg", "s"} <= units
+
+
+def test_readme_lists_every_config_key_with_its_default() -> None:
+    # README's config table is what users read: every key, with the default the code uses
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    rows = dict(re.findall(r"^\| `([a-z_]+\.[a-z_0-9]+)` \| ([^|]+) \|", readme, re.M))
+    config = Config()
+    expected = {
+        f"{section.name}.{f.name}": float(getattr(getattr(config, section.name), f.name))
+        for section in dataclasses.fields(config)
+        if dataclasses.is_dataclass(getattr(config, section.name))
+        for f in dataclasses.fields(getattr(config, section.name))
+    }
+    documented = {key: float(value) for key, value in rows.items() if key in expected}
+    assert set(expected) - set(documented) == set(), "keys missing from README's config table"
+    assert documented == expected

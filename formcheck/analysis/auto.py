@@ -55,7 +55,7 @@ def classify_posture(
     if in_all_fours(catcow_measures(view, frame, bend=False)):
         return Exercise.CAT_COW
     if in_plank_position(
-        plank_measures(view, config.plank.knee_down_deg),
+        plank_measures(view, config.plank),
         config.plank.max_body_tilt_deg,
         config.plank.knee_plank_bend_deg,
         starting=False,

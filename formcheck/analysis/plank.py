@@ -33,7 +33,7 @@ import numpy as np
 from formcheck.analysis.base import Analyzer, FaultSet, LiveState, not_measurable_reason
 from formcheck.analysis.episodes import EpisodeTracker, settled_span
 from formcheck.analysis.events import Event, Exercise
-from formcheck.config import Config
+from formcheck.config import Config, PlankConfig
 from formcheck.geometry import (
     angle_3d,
     distance,
@@ -54,24 +54,70 @@ COMING_DOWN_S = 0.5
 #: Knee this close to the floor line (in upper-arm lengths) = resting on the knee.
 KNEE_ON_FLOOR = 0.2
 FORM_FAULTS = ("hips_sagging", "hips_piked", "head_dropping", "knees_down")
+#: How much recent time the camera-tilt estimate pools (s).
+CAMERA_TILT_WINDOW_S = 5.0
 
 
-def plank_measures(view: SideView, knee_down_deg: float = 150.0) -> dict[str, float]:
-    """Per-frame plank measures (empty dict when not measurable)."""
+def lateral_tilt_deg(view: SideView) -> float:
+    """How far the body's left-right axis leans out of the camera's horizontal, in MediaPipe's
+    world landmarks (NaN without them). Lying or kneeling side-on, that axis is level, so this
+    grows as the camera looks down on the body (MediaPipe sees about half the true tilt)."""
+    lat = view.lateral
+    norm = float(np.linalg.norm(lat))
+    if not np.isfinite(norm) or norm < 1e-9:
+        return float("nan")
+    return float(np.degrees(np.arcsin(min(1.0, abs(float(lat[1])) / norm))))
+
+
+def world_share(tilt_deg: float, cfg: PlankConfig) -> float:
+    """The share of the world-landmark angle in the alignment (the rest is the image angle):
+    0 from a low camera, 1 from one looking down on the body, a ramp between.
+
+    Example:
+        >>> cfg = PlankConfig()
+        >>> [world_share(t, cfg) for t in (2.0, 11.0, 20.0)]
+        [0.0, 0.5, 1.0]
+    """
+    if not np.isfinite(tilt_deg):
+        return 1.0
+    lo, hi = cfg.image_angle_below_tilt_deg, cfg.world_angle_above_tilt_deg
+    return float(np.clip((tilt_deg - lo) / max(hi - lo, 1e-6), 0.0, 1.0))
+
+
+def plank_measures(
+    view: SideView, cfg: PlankConfig | None = None, *, camera_tilt_deg: float | None = None
+) -> dict[str, float]:
+    """Per-frame plank measures (empty dict when not measurable).
+
+    The alignment is the image angle from a low camera (MediaPipe's 2-D landmarks are closest
+    there; its world landmarks lean a few degrees one way or the other depending on which side
+    faces the camera) and the sagittal-plane angle of the world landmarks from a camera looking
+    down on the body (where the image foreshortens the line), blended by :func:`world_share`
+    of ``camera_tilt_deg`` (a steady estimate from the caller; this frame's
+    :func:`lateral_tilt_deg` when None).
+    """
+    cfg = cfg or PlankConfig()
     if not view.has(*NEEDED):
         return {}
     s, e, h, k, a = (view[n] for n in NEEDED)
     world = view.has_world("shoulder", "hip", "knee", "ankle")
+    image_to_ankle = float(signed_straightness(s, h, a))
+    image_to_knee = float(signed_straightness(s, h, k))
+    share = 0.0
     if world:
         # in the body's sagittal plane: hip flexion (pike) positive, extension (sag) negative
         ws, wh, wk, wa = (view.world[n] for n in ("shoulder", "hip", "knee", "ankle"))
+        lean = lateral_tilt_deg(view) if camera_tilt_deg is None else camera_tilt_deg
+        share = world_share(lean, cfg)
         to_ankle = 180.0 - float(sagittal_angle(ws, wh, wa, view.lateral))
         to_knee = 180.0 - float(sagittal_angle(ws, wh, wk, view.lateral))
+        to_ankle = share * to_ankle + (1 - share) * image_to_ankle
+        to_knee = share * to_knee + (1 - share) * image_to_knee
         knee_angle = float(angle_3d(wh, wk, wa))
     else:
-        to_ankle = float(signed_straightness(s, h, a))
-        to_knee = float(signed_straightness(s, h, k))
+        to_ankle, to_knee = image_to_ankle, image_to_knee
         knee_angle = float(joint_angle(h, k, a))
+    knee_down_deg = cfg.knee_down_deg
     # knees on the floor: bent, or low on the elbow-to-toes floor line (a knee plank with the
     # shins flat on the floor keeps a fairly open knee angle)
     toes = view["foot"] if np.isfinite(view["foot"]).all() else a
@@ -88,6 +134,7 @@ def plank_measures(view: SideView, knee_down_deg: float = 150.0) -> dict[str, fl
         "upper_arm_deg": float(incline(e, s)),
         "elbow_offset_deg": 90.0 - float(incline(e, s)),
         "knee_angle_deg": knee_angle,
+        "world_share": share,
         "on_knees": float(on_knees),
         "knee_height": knee_height,
         # hip above the floor line (elbow to the supporting knee or ankle), in upper-arm lengths
@@ -154,6 +201,19 @@ class PlankAnalyzer(Analyzer):
         self._in_position: list[tuple[float, bool]] = []  # (t, on knees) since the candidate
         self._recent: deque[tuple[float, float, float]] = deque()
         self._settled_spans: dict[int, tuple[float, float]] = {}  # finished holds, trimmed
+        self._tilts: deque[tuple[float, float]] = deque()  # (t, lateral tilt) for the camera
+
+    def _camera_tilt(self, t: float, view: SideView) -> float:
+        """A steady estimate of the camera's view down on the body: the median lateral tilt
+        over the last ``CAMERA_TILT_WINDOW_S`` (the camera does not move; one frame is noisy)."""
+        lean = lateral_tilt_deg(view)
+        if np.isfinite(lean):
+            self._tilts.append((t, lean))
+        while self._tilts and t - self._tilts[0][0] > CAMERA_TILT_WINDOW_S:
+            self._tilts.popleft()
+        if not self._tilts:
+            return float("nan")
+        return float(np.median([v for _, v in self._tilts]))
 
     def _settled(self, t: float, m: dict[str, float]) -> bool:
         """False while the legs or hips move fast (getting into or out of position)."""
@@ -179,7 +239,7 @@ class PlankAnalyzer(Analyzer):
 
     def _step(self, view: SideView, frame: PoseFrame) -> tuple[dict[str, float], list[Event]]:
         t = view.t_s
-        m = plank_measures(view, self.cfg.knee_down_deg)
+        m = plank_measures(view, self.cfg, camera_tilt_deg=self._camera_tilt(t, view))
         holding_before = self.position.active is not None
         ok = in_plank_position(
             m,
