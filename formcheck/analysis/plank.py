@@ -89,12 +89,12 @@ def plank_measures(
 ) -> dict[str, float]:
     """Per-frame plank measures (empty dict when not measurable).
 
-    The alignment is the image angle from a low camera (MediaPipe's 2-D landmarks are closest
-    there; its world landmarks lean a few degrees one way or the other depending on which side
-    faces the camera) and the sagittal-plane angle of the world landmarks from a camera looking
-    down on the body (where the image foreshortens the line), blended by :func:`world_share`
-    of ``camera_tilt_deg`` (a steady estimate from the caller; this frame's
-    :func:`lateral_tilt_deg` when None).
+    The alignment and the knee angle are the image angles from a low camera (MediaPipe's 2-D
+    landmarks are closest there; its world landmarks lean a few degrees one way or the other
+    depending on which side faces the camera, and read a straight knee as 150-160 deg on some
+    bodies) and the angles of the world landmarks from a camera looking down on the body (where
+    the image foreshortens the line), blended by :func:`world_share` of ``camera_tilt_deg`` (a
+    steady estimate from the caller; this frame's :func:`lateral_tilt_deg` when None).
     """
     cfg = cfg or PlankConfig()
     if not view.has(*NEEDED):
@@ -103,6 +103,7 @@ def plank_measures(
     world = view.has_world("shoulder", "hip", "knee", "ankle")
     image_to_ankle = float(signed_straightness(s, h, a))
     image_to_knee = float(signed_straightness(s, h, k))
+    image_knee = float(joint_angle(h, k, a))
     share = 0.0
     if world:
         # in the body's sagittal plane: hip flexion (pike) positive, extension (sag) negative
@@ -113,10 +114,9 @@ def plank_measures(
         to_knee = 180.0 - float(sagittal_angle(ws, wh, wk, view.lateral))
         to_ankle = share * to_ankle + (1 - share) * image_to_ankle
         to_knee = share * to_knee + (1 - share) * image_to_knee
-        knee_angle = float(angle_3d(wh, wk, wa))
+        knee_angle = share * float(angle_3d(wh, wk, wa)) + (1 - share) * image_knee
     else:
-        to_ankle, to_knee = image_to_ankle, image_to_knee
-        knee_angle = float(joint_angle(h, k, a))
+        to_ankle, to_knee, knee_angle = image_to_ankle, image_to_knee, image_knee
     knee_down_deg = cfg.knee_down_deg
     # knees on the floor: bent, or low on the elbow-to-toes floor line (a knee plank with the
     # shins flat on the floor keeps a fairly open knee angle)
