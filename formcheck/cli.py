@@ -254,15 +254,15 @@ def analyze(
         typer.Option(
             "--out-dir",
             "-o",
-            help="Batch: write DIR/<name>.json per input and DIR/index.csv "
-            "[default: formcheck-reports].",
+            help="Batch: write DIR/<name>.json and DIR/<name>.html per input and DIR/index.csv "
+            "\\[default: formcheck-reports].",
             file_okay=False,
         ),
     ] = None,
     jobs: Annotated[
         int | None,
         typer.Option(
-            "--jobs", "-j", min=1, help="Batch: worker processes [default: one per core]."
+            "--jobs", "-j", min=1, help="Batch: worker processes \\[default: one per core]."
         ),
     ] = None,
     force: Annotated[

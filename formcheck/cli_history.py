@@ -29,7 +29,7 @@ DbOption = Annotated[
     Path | None,
     typer.Option(
         "--db",
-        help="The history database [default: $FORMCHECK_DB, else history.sqlite3 in the user "
+        help="The history database \\[default: $FORMCHECK_DB, else history.sqlite3 in the user "
         "data folder].",
         dir_okay=False,
         show_default=False,
@@ -44,7 +44,7 @@ ConfigOption = Annotated[
     typer.Option(
         "--config",
         "-c",
-        help="TOML file whose [progression] and [routine] settings set the targets.",
+        help="TOML file whose \\[progression] and \\[routine] settings set the targets.",
         dir_okay=False,
     ),
 ]

@@ -84,7 +84,10 @@ class PlankConfig:
     )
     hold_grace_s: float = _f(1.0, "s", "breaks shorter than this do not end a hold")
     settle_band_deg: float = _f(
-        5.0, "deg", "a hold runs while tilt, alignment and knee angle are this near the held pose"
+        5.0,
+        "deg",
+        "a finished hold is timed from when tilt, alignment and (forearm plank) knee angle came "
+        "within this of the held pose to when they left it",
     )
     sag_deg: float = _f(10.0, "deg", "alignment below -this = hips sagging")
     pike_deg: float = _f(
@@ -94,9 +97,12 @@ class PlankConfig:
     knee_plank_bend_deg: float = _f(
         35.0,
         "deg",
-        "knees down counts as a knee plank only with shoulder-hip-knee this near straight",
+        "knees down counts as a knee plank only with shoulder-hip-knee within this of straight "
+        "(half of it to start the hold)",
     )
-    knee_down_deg: float = _f(150.0, "deg", "knee angle below this in a forearm plank = knees down")
+    knee_down_deg: float = _f(
+        150.0, "deg", "knee angle below this (or the knee on the floor line) in a plank: knees down"
+    )
     image_angle_below_tilt_deg: float = _f(
         8.0,
         "deg",
@@ -111,14 +117,24 @@ class PlankConfig:
     )
     min_fault_s: float = _f(0.5, "s", "faults shorter than this are ignored")
     fault_grace_s: float = _f(0.5, "s", "a fault clears only after this long back in tolerance")
-    target_hold_s: float = _f(30.0, "s", "hold target")
+    target_hold_s: float = _f(
+        30.0,
+        "s",
+        "hold target shown by analyze and live (the routine and progress use "
+        "routine.plank_target_s and the progression rule)",
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
 class CatCowConfig:
     """Cat-cow: spinal bend from the back's outline, + = rounded (cat), - = arched (cow)."""
 
-    phase_deg: float = _f(6.0, "deg", "bend beyond neutral +/- this enters the cat or cow phase")
+    phase_deg: float = _f(
+        6.0,
+        "deg",
+        "bend beyond neutral +/- this (less for shallow rounds: a quarter of the range, at least "
+        "4) enters the cat or cow phase",
+    )
     min_round_s: float = _f(1.5, "s", "shorter cat-cow cycles are not rounds")
     max_round_s: float = _f(40.0, "s", "longer cycles are not one round")
     end_band_deg: float = _f(
@@ -158,7 +174,7 @@ class FeedbackConfig:
 class LiveConfig:
     """Live sessions (``formcheck live``): voice and display."""
 
-    voice_cooldown_s: float = _f(3.0, "s", "at least this long between two spoken cues")
+    voice_cooldown_s: float = _f(3.0, "s", "the same words are not spoken again sooner than this")
     status_after_s: float = _f(
         1.0, "s", "a 'not measurable' status is shown once it has lasted this long"
     )
@@ -171,11 +187,11 @@ class RoutineConfig:
 
     countdown_s: float = _f(5.0, "s", "countdown before each exercise")
     rest_s: float = _f(30.0, "s", "rest between exercises")
-    bridge_reps: float = _f(12.0, "reps", "glute bridges to do (the seeds advise 12-15)")
+    bridge_reps: float = _f(12.0, "reps", "glute bridges to do (12-15 is the usual advice)")
     plank_target_s: float = _f(
-        20.0, "s", "first plank hold target when the history has none (seeds: 20-30 s)"
+        20.0, "s", "first plank hold target when the history has none (20-30 s is the usual start)"
     )
-    cat_cow_rounds: float = _f(8.0, "rounds", "cat-cow rounds to do (the seeds advise 8-10)")
+    cat_cow_rounds: float = _f(8.0, "rounds", "cat-cow rounds to do (8-10 is the usual advice)")
     safety_note_s: float = _f(
         6.0, "s", "the safety note stays on screen this long before the start"
     )
@@ -201,7 +217,7 @@ class ProgressionConfig:
     plank_max_target_s: float = _f(120.0, "s", "the plank target stops rising here")
     bridge_reps_step: float = _f(3.0, "reps", "bridge rep target rises by this much when earned")
     bridge_max_reps: float = _f(
-        15.0, "reps", "the bridge rep target stops rising here (the seeds advise 12-15)"
+        15.0, "reps", "the bridge rep target stops rising here (12-15 is the usual advice)"
     )
     bridge_pause_step_s: float = _f(
         1.0, "s", "bridge top-pause target rises by this much when earned"

@@ -117,6 +117,14 @@ def rep_rows(report: Mapping[str, Any]) -> list[dict[str, Any]]:
                 row[RENAMED.get(key, key) if kind == "hold" else key] = value
             if exercise == "glute_bridge" and kind == "rep" and "good_form_s" not in item:
                 row["good_form_s"] = item.get("top_hold_s", 0.0) if item.get("good") else 0.0
+            if kind == "hold" and "faults" not in item:
+                # a hold's faults are the set's warnings that name it, in order of onset
+                types = [
+                    w.get("type", "")
+                    for w in block.get("warnings", [])
+                    if w.get("hold") == item.get("index")
+                ]
+                row["faults"] = list(dict.fromkeys(types))
             rows.append(row)
     return rows
 

@@ -95,7 +95,12 @@ def history_csv(data: Mapping[str, Any]) -> str:
                 )
             for hold in st["holds"]:
                 writer.writerow(
-                    {**row0, **json_safe(hold), "item": "hold", "hold_kind": hold.get("kind", "")}
+                    {
+                        **row0,
+                        **{k: v for k, v in json_safe(hold).items() if k != "kind"},
+                        "item": "hold",
+                        "hold_kind": hold.get("kind", ""),
+                    }
                 )
     return buf.getvalue()
 

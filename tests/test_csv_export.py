@@ -201,3 +201,11 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path: Path) -> 
 def test_reading_a_missing_csv_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"missing\.csv"):
         read_csv(tmp_path / "missing.csv")
+
+
+def test_a_hold_row_lists_the_faults_of_its_hold(plank: tuple[dict[str, Any], Analysis]) -> None:
+    report, _ = plank
+    holds = [row for row in rep_rows(report) if row["kind"] == "hold"]
+    warned = {w["hold"]: w["type"] for w in report["sets"][0]["warnings"]}
+    assert warned == {1: "hips_sagging"}  # the clip sags from 12 s
+    assert [row["faults"] for row in holds] == [["hips_sagging"]]

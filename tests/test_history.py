@@ -631,6 +631,9 @@ def test_the_csv_export_has_a_row_per_rep_round_and_hold(report: dict, tmp_path:
     assert float(rows[3]["good_form_s"]) == plank["holds"][0]["good_form_s"]
     assert float(rows[4]["range_deg"]) == catcow["reps"][0]["range_deg"]
     assert {r["started_at"] for r in rows} == {day(1)}
+    # a hold's own kind (plank / knee plank) does not overwrite the session's kind
+    assert {r["kind"] for r in rows} == {rows[0]["kind"]} and rows[0]["kind"] != "plank"
+    assert rows[3]["hold_kind"] == plank["holds"][0]["kind"]
 
 
 @pytest.mark.parametrize(

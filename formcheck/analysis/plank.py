@@ -56,6 +56,8 @@ KNEE_ON_FLOOR = 0.2
 FORM_FAULTS = ("hips_sagging", "hips_piked", "head_dropping", "knees_down")
 #: How much recent time the camera-tilt estimate pools (s).
 CAMERA_TILT_WINDOW_S = 5.0
+#: Knees down this long with the plank still held are announced (before: maybe the way out).
+KNEES_DOWN_SAY_S = 2.0
 
 
 def lateral_tilt_deg(view: SideView) -> float:
@@ -202,6 +204,7 @@ class PlankAnalyzer(Analyzer):
         self._recent: deque[tuple[float, float, float]] = deque()
         self._settled_spans: dict[int, tuple[float, float]] = {}  # finished holds, trimmed
         self._tilts: deque[tuple[float, float]] = deque()  # (t, lateral tilt) for the camera
+        self._knees_pending: Event | None = None  # knees down, not yet announced
 
     def _camera_tilt(self, t: float, view: SideView) -> float:
         """A steady estimate of the camera's view down on the body: the median lateral tilt
@@ -289,23 +292,55 @@ class PlankAnalyzer(Analyzer):
             head,
             worst_is_min=False,
         )
-        events += self.faults.update(t, "knees_down", knees_down, m.get("knee_angle_deg", np.nan))
+        events += self._knees_down_events(
+            t, self.faults.update(t, "knees_down", knees_down, m.get("knee_angle_deg", np.nan))
+        )
         if change == "ended":
             events += self._end_hold(t)
         return (m if ok else {}), events
 
+    def _knees_down_events(self, t: float, events: list[Event]) -> list[Event]:
+        """Knees going down are announced only once they have stayed down ``KNEES_DOWN_SAY_S``
+        with the plank still held: before that they may be the way out of the plank (knees
+        first, then the body), which is no fault, and a cue about it would be a false alarm.
+        A knees-down stretch too short to be announced stays in the report."""
+        out = []
+        for e in events:
+            if e.kind == "fault_started":
+                self._knees_pending = e
+            elif self._knees_pending is not None:  # cleared before it was announced
+                self._knees_pending = None
+            else:
+                out.append(e)
+        pending = self._knees_pending
+        if (
+            pending is not None
+            and self.position.active is not None
+            and t - pending.t_s >= KNEES_DOWN_SAY_S - self.cfg.min_fault_s
+        ):
+            out.append(Event(t, pending.kind, pending.exercise, pending.data))
+            self._knees_pending = None
+        return out
+
     def _end_hold(self, t: float) -> list[Event]:
         self._in_position.clear()
-        events = self.faults.close(t)
+        events = self._unannounced_knees(self.faults.close(t))
         hold = self.position.episodes[-1]
         span = {"start_s": hold.start_s, "end_s": hold.end_s}
         return [*events, Event(t, "hold_ended", self.exercise, span)]
+
+    def _unannounced_knees(self, events: list[Event]) -> list[Event]:
+        """Closing faults: knees that went down and were never announced are the way out."""
+        if self._knees_pending is None:
+            return events
+        self._knees_pending = None
+        return [e for e in events if e.data.get("type") != "knees_down"]
 
     def finish(self) -> list[Event]:
         t = self.end_s
         if self.position.close() == "ended":
             return self._end_hold(t)
-        return self.faults.close(t)
+        return self._unannounced_knees(self.faults.close(t))
 
     # -- totals ------------------------------------------------------------------------------
     def _holds(self) -> list[dict[str, Any]]:
@@ -404,7 +439,12 @@ class PlankAnalyzer(Analyzer):
             measure=self._alignment,
             measure_name="alignment",
             phase=("knee plank" if self._knee_plank_now() else "holding") if active else "",
-            faults=self.faults.active,
+            # knees not yet announced may be the way out: not shown as a fault either
+            faults=tuple(
+                f
+                for f in self.faults.active
+                if not (f == "knees_down" and self._knees_pending is not None)
+            ),
             status=self._status,
         )
 
