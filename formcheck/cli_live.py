@@ -404,21 +404,28 @@ class SessionHistory:
             self._warn(exc)
 
     def target(self, kind: str) -> float | None:
-        """The plank hold target the history has earned (None: the config's)."""
+        """A target the history has earned (None: the config's): the plank hold for "plank",
+        the bridge reps for "bridge_reps", the bridge's top pause for "bridge_pause"."""
         from formcheck.errors import FormcheckError
         from formcheck.history import History
         from formcheck.progression import next_targets
 
-        if kind != "plank" or self._wanted is None or not Path(self._wanted).exists():
+        wanted = {
+            "plank": ("plank", "hold_s"),
+            "bridge_reps": ("glute_bridge", "reps"),
+            "bridge_pause": ("glute_bridge", "top_pause_s"),
+        }.get(kind)
+        if wanted is None or self._wanted is None or not Path(self._wanted).exists():
             return None
+        exercise, name = wanted
         try:
             with History(self._wanted, create=False) as history:
-                points = history.trends("plank")
+                points = history.trends(exercise)
         except FormcheckError as exc:
             self._warn(exc)
             return None
-        for target in next_targets(points, self.config, exercises=["plank"]):
-            if target.exercise == "plank" and target.name == "hold_s":
+        for target in next_targets(points, self.config):
+            if target.exercise == exercise and target.name == name:
                 return float(target.value)
         return None
 

@@ -36,7 +36,7 @@ import enum
 import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -63,8 +63,9 @@ SAFETY_NOTE: tuple[str, ...] = (
     "or spreads, or you feel numbness or weakness.",
 )
 
-#: Returns the plank hold target (seconds) for "plank" or "knee_plank", or None for the
-#: default (``routine.plank_target_s``). The history connects here.
+#: Returns a target the history has earned, or None for the config's: the plank hold (seconds)
+#: for "plank" or "knee_plank", the bridge reps for "bridge_reps", the pause at the top of a
+#: bridge (seconds) for "bridge_pause". The history connects here.
 TargetProvider = Callable[[str], float | None]
 
 
@@ -95,18 +96,27 @@ class RoutineStep:
 
 
 def plan_routine(
-    config: Config, *, plank_target_s: float | None = None, knee_plank: bool = False
+    config: Config,
+    *,
+    plank_target_s: float | None = None,
+    bridge_reps: float | None = None,
+    bridge_pause_s: float | None = None,
+    knee_plank: bool = False,
 ) -> list[RoutineStep]:
     """The routine's three steps with their targets from ``config``.
 
     Args:
         config: Settings (``routine.*`` targets, ``bridge.target_top_hold_s``).
         plank_target_s: The plank hold target; None: ``routine.plank_target_s``.
+        bridge_reps: The bridge rep target; None: ``routine.bridge_reps``.
+        bridge_pause_s: The pause to hold at the top of a bridge; None:
+            ``bridge.target_top_hold_s``.
         knee_plank: Start with a knee plank instead of a forearm plank on the toes.
     """
     r = config.routine
     hold = float(plank_target_s if plank_target_s is not None else r.plank_target_s)
-    pause = config.bridge.target_top_hold_s
+    pause = bridge_pause_s if bridge_pause_s is not None else config.bridge.target_top_hold_s
+    reps = bridge_reps if bridge_reps is not None else r.bridge_reps
     plank_title = "Knee plank" if knee_plank else "Forearm plank"
     plank_advice = (
         "Forearms and knees down; straight line from shoulders to knees"
@@ -117,8 +127,8 @@ def plan_routine(
         RoutineStep(
             Exercise.GLUTE_BRIDGE,
             "Glute bridges",
-            target_reps=max(1, round(r.bridge_reps)),
-            advice=f"Lie on your back, knees bent; pause {pause:.0f} s at the top of each rep",
+            target_reps=max(1, round(reps)),
+            advice=f"Lie on your back, knees bent; pause {pause:g} s at the top of each rep",
         ),
         RoutineStep(Exercise.PLANK, plank_title, target_hold_s=hold, advice=plank_advice),
         RoutineStep(
@@ -484,8 +494,16 @@ def routine_session(
                 raise UsageError("one camera serves the whole routine: give --camera once")
             check_input_file(Path(spec))
     kind = "camera" if isinstance(cameras[0], int) or is_camera_spec(cameras[0]) else "video"
-    target = target_provider("knee_plank" if knee_plank else "plank") if target_provider else None
-    steps = plan_routine(cfg, plank_target_s=target, knee_plank=knee_plank)
+    earned = target_provider or (lambda _kind: None)
+    pause = earned("bridge_pause")
+    if pause is not None:  # the bridge analysis judges the pause by the earned target too
+        cfg = replace(cfg, bridge=replace(cfg.bridge, target_top_hold_s=pause))
+    steps = plan_routine(
+        cfg,
+        plank_target_s=earned("knee_plank" if knee_plank else "plank"),
+        bridge_reps=earned("bridge_reps"),
+        knee_plank=knee_plank,
+    )
     if kind == "camera":  # fail now, with the list of cameras, rather than after the note
         open_live_source(cameras[0]).close()
     with session_parts(

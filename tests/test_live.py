@@ -381,6 +381,27 @@ def test_the_routine_takes_its_plank_target_from_the_history(tmp_path: Path) -> 
     with SessionHistory(db, "routine", "0", config) as history:
         assert history.target("plank") == 25.0  # earned a step of 5 s
         assert history.target("knee_plank") is None  # the config's
+        assert history.target("bridge_reps") is None  # no bridge sessions yet: the config's
+
+
+def test_the_routine_takes_its_bridge_targets_from_the_history(tmp_path: Path) -> None:
+    from formcheck.cli_live import SessionHistory
+    from formcheck.config import Config
+    from formcheck.history import record_report
+    from formcheck.routine import plan_routine
+    from tests.test_history import bridge_report
+
+    db = tmp_path / "h.sqlite3"
+    config = Config()
+    # two sessions of 12 good reps (the first target), each pausing 2 s at the top
+    for day in (1, 2):
+        record_report(bridge_report([2.0] * 12), db=db, started_at=f"2024-05-0{day}T08:00:00")
+    with SessionHistory(db, "routine", "0", config) as history:
+        reps, pause = history.target("bridge_reps"), history.target("bridge_pause")
+    assert reps == config.routine.bridge_reps + config.progression.bridge_reps_step == 15
+    assert pause == config.bridge.target_top_hold_s + config.progression.bridge_pause_step_s == 3
+    bridges = plan_routine(config, bridge_reps=reps, bridge_pause_s=pause)[0]
+    assert bridges.target_reps == 15 and "pause 3 s at the top" in bridges.advice
 
 
 # --------------------------------------------------------------------- the window, on Xvfb
