@@ -119,13 +119,12 @@ def plank_measures(
         knee_angle = share * float(angle_3d(wh, wk, wa)) + (1 - share) * image_knee
     else:
         to_ankle, to_knee, knee_angle = image_to_ankle, image_to_knee, image_knee
-    knee_down_deg = cfg.knee_down_deg
     # knees on the floor: bent, or low on the elbow-to-toes floor line (a knee plank with the
     # shins flat on the floor keeps a fairly open knee angle)
     toes = view["foot"] if np.isfinite(view["foot"]).all() else a
     upper_arm = max(float(distance(s, e)), 1e-6)
     knee_height = float(line_offset(e, k, toes)) / upper_arm
-    on_knees = knee_angle < knee_down_deg or knee_height < KNEE_ON_FLOOR
+    on_knees = knee_angle < cfg.knee_down_deg or knee_height < KNEE_ON_FLOOR
     end = k if on_knees else a
     out = {
         "alignment_deg": to_knee if on_knees else to_ankle,
