@@ -25,8 +25,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import av
 import cv2
@@ -37,6 +36,7 @@ from typer.testing import CliRunner
 from formcheck.batch import analyze_one
 from formcheck.capture import LatestFrameCapture
 from formcheck.cli import app
+from formcheck.closing import Closing
 from formcheck.config import Config
 from formcheck.errors import CameraError
 from formcheck.history import History
@@ -242,7 +242,7 @@ def test_keys_pause_restart_next_and_quit_and_the_stream_is_recorded(tmp_path: P
     assert times[-1] - times[0] == pytest.approx(shown_span, abs=0.1)
 
 
-class DyingCamera:
+class DyingCamera(Closing):
     """A camera that delivers the first frames of a sample, then disappears (as a USB camera
     unplugged mid-set does: CameraSource raises CameraError)."""
 
@@ -259,15 +259,7 @@ class DyingCamera:
             time.sleep(1 / 30)
             yield frame
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def close(self) -> None:
         self._video.close()
 
 
