@@ -277,7 +277,14 @@ def test_a_camera_lost_mid_set_ends_with_what_was_measured() -> None:
     assert report["live"]["ended"] == "camera_lost"
     assert report["source"]["kind"] == "camera"
     assert report["summary"]["rep_count"] >= 1
-    assert report["source"]["duration_s"] == pytest.approx(8.0, abs=0.5)
+    # measured until the camera was lost at 8 s; the first frames may be dropped while the model
+    # starts (a cold process takes ~0.7 s), so the report starts at the first analysed frame
+    (block,) = report["sets"]
+    assert block["end_s"] == pytest.approx(8.0, abs=0.5)
+    assert block["start_s"] < 1.5
+    assert report["source"]["duration_s"] == pytest.approx(
+        block["end_s"] - block["start_s"], abs=0.1
+    )
 
 
 # ------------------------------------------------------------------------ the command line
