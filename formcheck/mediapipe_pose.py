@@ -211,10 +211,12 @@ class MediaPipePoseEstimator(Closing):
         return replace(estimate, people=count, census=Census(count, followed))
 
     def close(self) -> None:
-        self._landmarker.close()
-        if self._census is not None:
-            self._census.close()
-            self._census = None
+        # mediapipe 1.2.3 prints "DestroyAccelerator" lines on fd 2 as each landmarker is released
+        with _native_stderr_silenced(self._quiet):
+            self._landmarker.close()
+            if self._census is not None:
+                self._census.close()
+                self._census = None
 
 
 #: The most people the periodic count looks for.
