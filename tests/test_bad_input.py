@@ -263,27 +263,60 @@ def test_truncated_but_readable_mp4_is_analysed_and_flagged(
     assert 0 < source["frames"] < n
 
 
-@pytest.mark.parametrize("kind", ["av1", "unknown_fourcc"])
+@pytest.mark.parametrize("container", ["mp4", "mov"])
 def test_unsupported_codec_is_one_line_error_naming_the_codec(
-    kind: str, make_video: MakeVideo, tmp_path: Path
+    container: str, make_video: MakeVideo, tmp_path: Path
 ) -> None:
+    """A codec no decoder knows (the sample entry's fourcc is 'zzzz'), whatever FFmpeg build
+    OpenCV carries: no test assumes that a real codec such as AV1 is missing."""
     plain = make_video("plain.mp4", numbered_frames(10), [i * 100 for i in range(10)])
-    video = tmp_path / f"{kind}.mp4"
-    if kind == "av1":  # modern phones record AV1; OpenCV's bundled FFmpeg cannot decode it
-        encoders = subprocess.run(
-            [need_ffmpeg(), "-hide_banner", "-encoders"], capture_output=True, text=True
-        ).stdout
-        if "libaom-av1" not in encoders:
-            pytest.skip("this ffmpeg cannot encode AV1 (libaom-av1)")
-        ffmpeg("-i", plain, "-c:v", "libaom-av1", "-cpu-used", "8", video)
-    else:  # a codec FFmpeg has never heard of: the sample entry's fourcc is 'zzzz'
-        data = plain.read_bytes()
-        assert data.count(b"avc1") >= 1
-        video.write_bytes(data.replace(b"avc1", b"zzzz"))
+    if container == "mov":
+        remuxed = tmp_path / "plain.mov"
+        ffmpeg("-i", plain, "-c", "copy", remuxed)
+        plain = remuxed
+    video = tmp_path / f"unknown_fourcc.{container}"
+    data = plain.read_bytes()
+    assert data.count(b"avc1") >= 1
+    video.write_bytes(data.replace(b"avc1", b"zzzz"))
     done = run_module("analyze", video)
     assert done.returncode == 1, done.stderr
     assert done.stdout == ""
     assert_one_line_error(done.stderr, re.escape(video.name), "codec")
+
+
+@pytest.mark.slow
+def test_av1_video_that_opencv_reads_is_analysed_like_any_other(tmp_path: Path) -> None:
+    """Phones record AV1: where the installed OpenCV decodes it, it is just another video."""
+    encoders = subprocess.run(
+        [need_ffmpeg(), "-hide_banner", "-encoders"], capture_output=True, text=True
+    ).stdout
+    if "libaom-av1" not in encoders:
+        pytest.skip("this ffmpeg cannot encode AV1 (libaom-av1)")
+    h264 = tmp_path / "plank_h264.mp4"
+    av1 = tmp_path / "plank_av1.mp4"
+    cut = ("-i", SAMPLES / "plank_good_left.mp4", "-t", "4", "-vf", "scale=480:-2", "-an")
+    ffmpeg(*cut, "-c:v", "libx264", "-pix_fmt", "yuv420p", h264)
+    ffmpeg(*cut, "-c:v", "libaom-av1", "-cpu-used", "8", "-pix_fmt", "yuv420p", av1)
+    probe = cv2.VideoCapture(str(av1))
+    readable = probe.isOpened() and probe.read()[0]
+    probe.release()
+    if not readable:
+        pytest.skip("the installed OpenCV's FFmpeg does not decode AV1")
+    reports = {}
+    for video in (h264, av1):
+        report_path = tmp_path / f"{video.stem}.json"
+        done = run_module("analyze", video, "--no-history", "--json", report_path)
+        assert done.returncode == 0, done.stderr
+        assert_clean_stderr(done.stderr)
+        reports[video.stem] = read_report(report_path)
+    plain, phone = reports["plank_h264"], reports["plank_av1"]
+    assert phone["source"]["frames"] == plain["source"]["frames"] > 100
+    assert phone["source"]["duration_s"] == pytest.approx(plain["source"]["duration_s"], abs=0.05)
+    # the person is found in the AV1 frames as well as in the H.264 ones
+    assert phone["coverage"]["measured_fraction"] == pytest.approx(
+        plain["coverage"]["measured_fraction"], abs=0.05
+    )
+    assert phone["coverage"]["measured_fraction"] > 0.5
 
 
 @pytest.mark.parametrize("kind", ["audio_only", "random_bytes"])
