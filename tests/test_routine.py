@@ -12,7 +12,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -109,7 +108,6 @@ def test_a_camera_that_cannot_be_opened_stops_the_routine_before_it_starts(
 @pytest.mark.slow
 def test_the_routine_runs_end_to_end_over_three_videos(tmp_path: Path) -> None:
     report_path = tmp_path / "routine.json"
-    started = time.monotonic()
     done = subprocess.run(
         [
             sys.executable,
@@ -140,7 +138,6 @@ def test_the_routine_runs_end_to_end_over_three_videos(tmp_path: Path) -> None:
         timeout=200,
         stdin=subprocess.DEVNULL,
     )
-    took = time.monotonic() - started
     assert done.returncode == 0, done.stdout + done.stderr
     report = json.loads(report_path.read_text())
     sets = report["sets"]
@@ -167,8 +164,9 @@ def test_the_routine_runs_end_to_end_over_three_videos(tmp_path: Path) -> None:
         assert f"{title}: go" in out
     assert "Rest 1 s. Next: Forearm plank" in out
     assert "Routine summary" in out and "Glute bridges: 2 reps (target 2 reps)" in out
-    # the targets ended each video early: far shorter than the three clips (73 s)
-    assert took < 70
+    # the targets ended each video early: far less video was played than the three clips hold
+    # (73 s); measured on the videos' own clock, not the machine's, which a busy machine slows
+    assert report["source"]["duration_s"] < 70
 
 
 @pytest.mark.slow

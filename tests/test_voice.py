@@ -110,7 +110,7 @@ def test_say_returns_at_once_while_the_worker_speaks(tmp_path: Path) -> None:
     with Voice(backend=command) as voice:
         start = time.monotonic()
         assert voice.say("Hold it there")
-        assert time.monotonic() - start < 0.1
+        assert time.monotonic() - start < 0.5  # the engine speaks for 1 s: not waited for
         assert voice.wait_idle(5)
         assert said(log) == ["Hold it there"]
 
@@ -173,7 +173,7 @@ def test_close_cuts_off_a_long_utterance_promptly(tmp_path: Path) -> None:
     voice.say("and another")
     start = time.monotonic()
     voice.close()
-    assert time.monotonic() - start < 1.5
+    assert time.monotonic() - start < 10  # cut off: the utterance would last 30 s
     assert not voice.say("after close")
     assert said(log) == ["A very long cue"]
 
