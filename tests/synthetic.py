@@ -722,10 +722,16 @@ def cat_cow(
     continuous: bool = False,
     hip_shift: Callable[[float], float] | float = 0.0,
     shoulder_shift: Callable[[float], float] | float = 0.0,
+    cow_first: bool = False,
+    lone_end: bool = False,
 ) -> Motion:
     """Cat-cow rounds on all fours: neutral -> cat (+``cat_deg``) -> pause -> cow (-``cow_deg``)
     -> pause -> neutral, moving ``move_s`` per quarter (so a round lasts
     ``4 * move_s + 2 * pause_s``), then ``rest_s`` at neutral.
+
+    ``cow_first=True`` does each round the other way round (neutral -> cow -> cat -> neutral, as
+    teachers who cue "drop the belly" first have it); ``lone_end=True`` adds, after the last
+    round, one more move to the round's first pose and back to neutral (half a round, no round).
 
     ``continuous=True`` ignores the pauses: the bend is a sine of that period, never stopping.
     ``hip_shift``/``shoulder_shift`` (deg, constants or functions of time) move the hips behind
@@ -734,31 +740,45 @@ def cat_cow(
     round_s = (4 * move_s + 2 * pause_s) if not continuous else 4 * move_s
     period = round_s + rest_s
     start0 = lead_s
-    duration = lead_s + rounds * period + tail_s
+    half_s = 2 * move_s + pause_s  # the lone end: out to the first pose, pause, back
+    duration = lead_s + rounds * period + (half_s + 1.0 if lone_end else 0.0) + tail_s
+    first_deg, second_deg, first_sign = (
+        (cow_deg, cat_deg, -1.0) if cow_first else (cat_deg, cow_deg, 1.0)
+    )
     shift = {k: (v if callable(v) else (lambda t, v=float(v): v))
              for k, v in (("hip", hip_shift), ("shoulder", shoulder_shift))}
 
+    def first_way(u: float) -> float:
+        """One round done cat first, with the first and second poses' depths."""
+        if continuous:
+            s = math.sin(2 * math.pi * u / round_s)
+            return first_deg * s if s > 0 else second_deg * s
+        m, p = move_s, pause_s
+        if u < m:
+            return first_deg * ease(u / m)
+        if u < m + p:
+            return first_deg
+        if u < 3 * m + p:
+            w = ease((u - m - p) / (2 * m))
+            return first_deg + (-second_deg - first_deg) * w
+        if u < 3 * m + 2 * p:
+            return -second_deg
+        return -second_deg * (1 - ease((u - 3 * m - 2 * p) / m))
+
     def bend(t: float) -> float:
         u = t - start0
+        if lone_end and rounds * period <= u < rounds * period + half_s:
+            v = u - rounds * period
+            m, p = move_s, pause_s
+            depth = first_deg * (ease(v / m) if v < m else 1.0 if v < m + p
+                                 else 1 - ease((v - m - p) / m))
+            return first_sign * depth
         if u < 0 or u >= rounds * period:
             return 0.0
         u = u % period
         if u >= round_s:
             return 0.0
-        if continuous:
-            s = math.sin(2 * math.pi * u / round_s)
-            return cat_deg * s if s > 0 else cow_deg * s
-        m, p = move_s, pause_s
-        if u < m:
-            return cat_deg * ease(u / m)
-        if u < m + p:
-            return cat_deg
-        if u < 3 * m + p:
-            w = ease((u - m - p) / (2 * m))
-            return cat_deg + (-cow_deg - cat_deg) * w
-        if u < 3 * m + 2 * p:
-            return -cow_deg
-        return -cow_deg * (1 - ease((u - 3 * m - 2 * p) / m))
+        return first_sign * first_way(u)
 
     def figure(t: float) -> Figure:
         return all_fours_figure(bend(t), resting_bend_deg=resting_bend_deg,
@@ -769,13 +789,16 @@ def cat_cow(
     for i in range(rounds):
         s = start0 + i * period
         if continuous:
-            cat_mid, cow_mid = s + move_s, s + 3 * move_s
+            first_mid, second_mid = s + move_s, s + 3 * move_s
         else:
-            cat_mid, cow_mid = s + move_s + pause_s / 2, s + 3 * move_s + 1.5 * pause_s
-        cow_end = cow_mid if continuous else s + 3 * move_s + 2 * pause_s
+            first_mid, second_mid = s + move_s + pause_s / 2, s + 3 * move_s + 1.5 * pause_s
+        second_end = second_mid if continuous else s + 3 * move_s + 2 * pause_s
+        cat_mid, cow_mid = (second_mid, first_mid) if cow_first else (first_mid, second_mid)
+        # "cow_end_s": where the round's second pause ends (the cow's in a cat-first round)
         rounds_truth.append({"start_s": s, "cat_s": cat_mid, "cow_s": cow_mid,
-                             "cow_end_s": cow_end, "end_s": s + round_s})
-    truth = {"rounds": rounds_truth, "resting_bend_deg": resting_bend_deg}
+                             "cow_end_s": second_end, "end_s": s + round_s})
+    truth = {"rounds": rounds_truth, "resting_bend_deg": resting_bend_deg,
+             "order": "cow_first" if cow_first else "cat_first"}
     return Motion("cat_cow", duration, figure, bend, truth)
 
 

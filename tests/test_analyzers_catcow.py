@@ -278,3 +278,48 @@ def test_facing_left_or_right_gives_the_same_result(name: str) -> None:
         for key in ("start_s", "peak_s", "cow_s", "end_s", "range_deg"):
             assert a[key] == pytest.approx(b[key], abs=0.05), key
     assert [w["type"] for w in left["warnings"]] == [w["type"] for w in right["warnings"]]
+
+
+# -- either order: cat first or cow first ------------------------------------------------------
+
+ORDERS = [
+    # cow_first, lone_end, rounds: the same motion either way round, ending on either pose
+    (False, False, 3),
+    (False, True, 3),  # ends on a cat: the lone last end is not a round
+    (True, False, 3),
+    (True, True, 3),  # ends on a cow
+]
+
+
+@pytest.mark.parametrize("fps", [15, 30, 60])
+@pytest.mark.parametrize(("cow_first", "lone_end", "rounds"), ORDERS,
+                         ids=["cat_first", "cat_first_lone_cat", "cow_first",
+                              "cow_first_lone_cow"])
+def test_rounds_count_the_same_in_either_order(cow_first: bool, lone_end: bool, rounds: int,
+                                               fps: int) -> None:
+    m = syn.cat_cow(rounds, cow_first=cow_first, lone_end=lone_end)
+    result = analyze_series(syn.render(m, fps=fps, seed=5), "cat_cow").sets[0]
+    assert result["summary"]["round_count"] == rounds
+    for rnd, truth in zip(result["reps"], m.truth["rounds"], strict=True):
+        # each round holds one cat and one cow, found where the person did them
+        assert rnd["peak_s"] == pytest.approx(truth["cat_s"], abs=0.5)
+        assert rnd["cow_s"] == pytest.approx(truth["cow_s"], abs=0.5)
+        assert rnd["range_deg"] == pytest.approx(40.0, abs=3.0)
+        assert rnd["faults"] == []
+        # the round runs from leaving neutral to leaving its second pause, in its own order
+        assert rnd["start_s"] <= min(truth["cat_s"], truth["cow_s"])
+        assert rnd["end_s"] >= max(truth["cat_s"], truth["cow_s"])
+    assert result["warnings"] == []
+
+
+def test_a_cow_first_session_gives_the_same_rounds_as_cat_first_mirrored_in_time() -> None:
+    cat_first = analyze_series(syn.render(syn.cat_cow(4), fps=30, seed=5), "cat_cow").sets[0]
+    cow_first = analyze_series(
+        syn.render(syn.cat_cow(4, cow_first=True), fps=30, seed=5), "cat_cow"
+    ).sets[0]
+    assert cow_first["summary"]["round_count"] == cat_first["summary"]["round_count"] == 4
+    for a, b in zip(cat_first["reps"], cow_first["reps"], strict=True):
+        assert a["range_deg"] == pytest.approx(b["range_deg"], abs=1.5)
+        assert a["duration_s"] == pytest.approx(b["duration_s"], abs=0.3)
+        assert a["cat_pause_s"] == pytest.approx(b["cat_pause_s"], abs=0.3)
+        assert a["cow_pause_s"] == pytest.approx(b["cow_pause_s"], abs=0.3)

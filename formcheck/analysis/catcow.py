@@ -13,9 +13,9 @@ pause at each end (time within ``end_band_deg`` of the extreme) and the round's 
 Flexion is reported positive and extension negative, both relative to neutral. The band is a
 quarter of the recent range, between 4 deg (noise) and ``phase_deg``, so shallow rounds count.
 A round starts where the previous one ended (or, after a rest at neutral, when the back
-leaves neutral) and ends as the spine leaves its second pause; the first round starts with
-the cat. A pause is time near the extreme with the spine still, so a smooth turnaround is not
-a pause.
+leaves neutral) and ends as the spine leaves its second pause; the first excursion sets the
+order (cat first or cow first, as the person does it), and a lone last end is not a round.
+A pause is time near the extreme with the spine still, so a smooth turnaround is not a pause.
 """
 
 from __future__ import annotations
@@ -171,9 +171,8 @@ class CatCowAnalyzer(Analyzer):
         """Close the round made of the two excursions before the newest one (or the last two)."""
         stop = len(self._excursions) if final else len(self._excursions) - 1
         events: list[Event] = []
-        # a round begins with the cat: an arch before any rounding is not half a round
-        if self._consumed < stop and self._excursions[self._consumed].sign < 0 and not self.rounds:
-            self._consumed += 1
+        # a round is one cat and one cow in the order the person does them (teachers cue either
+        # first): pairs of excursions from the first one; a lone last end is not a round
         while stop - self._consumed >= 2:
             first, second = self._excursions[self._consumed : self._consumed + 2]
             self._consumed += 2
