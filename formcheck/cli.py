@@ -159,13 +159,13 @@ def main_callback(
 
 
 def _pose_options(model: Path | None) -> Any:
-    from formcheck.pose import PoseOptions
+    from formcheck.pose.estimator import PoseOptions
 
     return PoseOptions(model=model)
 
 
 def _track_with_progress(path: Path, model: Path | None) -> Any:
-    from formcheck.pipeline import track_file
+    from formcheck.run.pipeline import track_file
 
     # the bar learns its total from the first callback: track_file knows the frame count
     with frame_progress(f"tracking {path.name}", total=None) as on_progress:
@@ -187,8 +187,8 @@ def track(
     metres, plus the source and model it came from. [bold]formcheck analyze TRACK.npz[/] re-runs
     the analysis from it without the model.
     """
-    from formcheck.outputs import check_writable
-    from formcheck.track import save_track
+    from formcheck.media.outputs import check_writable
+    from formcheck.pose.track import save_track
 
     if output.suffix.lower() != ".npz":
         raise FormcheckError(f"{output}: a track is saved as .npz; name the output *.npz")
@@ -326,7 +326,7 @@ def analyze(
     is stored in the history ([bold]formcheck history[/]) unless [bold]--no-history[/]. Ctrl-C
     keeps what was measured: the report is written and marked interrupted.
     """
-    from formcheck.batch import expand_inputs, is_batch_folder
+    from formcheck.run.batch import expand_inputs, is_batch_folder
 
     cfg = _config(config, overrides)
     paths = [Path(s) for s in sources]
@@ -386,7 +386,7 @@ class Outputs:
 
 
 def _default_db() -> Path:
-    from formcheck.history import default_db_path
+    from formcheck.history.history import default_db_path
 
     return default_db_path()
 
@@ -395,7 +395,7 @@ def _record(report: dict[str, Any], db: Path | None) -> None:
     """Store a report in the history; a history that cannot be written is a warning only."""
     if db is None:
         return
-    from formcheck.history import record_report
+    from formcheck.history.history import record_report
 
     try:
         session = record_report(report, kind="analyze", db=db)
@@ -414,10 +414,10 @@ def _analyze_one(
     max_fps: float | None,
     db: Path | None,
 ) -> None:
-    from formcheck.batch import analyze_source
-    from formcheck.outputs import check_writable, write_text_atomic
-    from formcheck.report import report_json
-    from formcheck.track import is_track_file
+    from formcheck.media.outputs import check_writable, write_text_atomic
+    from formcheck.pose.track import is_track_file
+    from formcheck.report.report import report_json
+    from formcheck.run.batch import analyze_source
 
     for path in outputs.files():
         check_writable(path)
@@ -442,15 +442,15 @@ def _analyze_one(
     if outputs.json is not None:
         written.append(("report", write_text_atomic(outputs.json, report_json(report))))
     if outputs.html is not None:
-        from formcheck.html_report import write_html
+        from formcheck.report.html_report import write_html
 
         written.append(("HTML report", write_html(report, outputs.html)))
     if outputs.csv is not None:
-        from formcheck.csv_export import write_csv
+        from formcheck.report.csv_export import write_csv
 
         written.append(("CSV", write_csv(report, outputs.csv)))
     if outputs.frames_csv is not None:
-        from formcheck.csv_export import write_frames_csv
+        from formcheck.report.csv_export import write_frames_csv
 
         written.append(("per-frame CSV", write_frames_csv(analysis, outputs.frames_csv)))
     if outputs.annotate is not None:
@@ -478,8 +478,8 @@ def _analyze_batch(
     import json
     import multiprocessing
 
-    from formcheck.batch import default_jobs, ignore_sigint, plan_batch, run_job, write_index
-    from formcheck.outputs import check_writable
+    from formcheck.media.outputs import check_writable
+    from formcheck.run.batch import default_jobs, ignore_sigint, plan_batch, run_job, write_index
 
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -738,7 +738,7 @@ def config_example(
 ) -> None:
     """Print (or write) a fully commented TOML config with the default values."""
     from formcheck.config import example_toml
-    from formcheck.outputs import write_text_atomic
+    from formcheck.media.outputs import write_text_atomic
 
     text = example_toml()
     if output is None:
@@ -754,7 +754,7 @@ def models(
     model: ModelOption = None,
 ) -> None:
     """Show the pose model in use and verify its checksum."""
-    from formcheck.models import DEFAULT_MODEL_SHA256, model_search_paths, resolve_model
+    from formcheck.pose.models import DEFAULT_MODEL_SHA256, model_search_paths, resolve_model
 
     info = resolve_model(model)
     out.print(f"model     {info.path}", highlight=False)

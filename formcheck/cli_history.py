@@ -1,8 +1,8 @@
 """Commands over the session history: ``history``, ``show``, ``progress``, ``export``, ``import``.
 
 Registered by :mod:`formcheck.cli` (``register(app, handles_errors)``); each command calls into
-:mod:`formcheck.history` (:mod:`formcheck.progression` for the targets,
-:mod:`formcheck.history_io` for export and import) and prints with rich.
+:mod:`formcheck.history.history` (:mod:`formcheck.history.progression` for the targets,
+:mod:`formcheck.history.history_io` for export and import) and prints with rich.
 ``progress --plot FILE.svg`` writes a self-contained SVG chart (no plotting library): one panel
 per figure, the sessions left to right, the target each session was held to as a dashed line
 and the next target at the end.
@@ -21,9 +21,9 @@ from xml.sax.saxutils import escape
 import typer
 
 from formcheck.analysis.events import Exercise
-from formcheck.history import History, default_db_path
-from formcheck.history_io import export_history, import_history
-from formcheck.progression import Target, TrendPoint, next_targets
+from formcheck.history.history import History, default_db_path
+from formcheck.history.history_io import export_history, import_history
+from formcheck.history.progression import Target, TrendPoint, next_targets
 
 DbOption = Annotated[
     Path | None,
@@ -292,7 +292,7 @@ def progress(
     """
     from formcheck.cli import out
     from formcheck.config import load_config
-    from formcheck.outputs import check_writable, write_text_atomic
+    from formcheck.media.outputs import check_writable, write_text_atomic
 
     cfg = load_config(config, overrides or [])
     if plot is not None:

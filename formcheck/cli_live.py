@@ -1,7 +1,7 @@
 """The ``formcheck live`` and ``formcheck routine`` commands (registered by :mod:`formcheck.cli`).
 
-Both call one library function (:func:`formcheck.live.live_session`,
-:func:`formcheck.routine.routine_session`); this module only parses options, prints to the
+Both call one library function (:func:`formcheck.live.live.live_session`,
+:func:`formcheck.live.routine.routine_session`); this module only parses options, prints to the
 console and turns how the session ended into a message and an exit code.
 """
 
@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 if TYPE_CHECKING:
-    from formcheck.live import LiveOptions, LiveResult
-    from formcheck.live_session import LiveUpdate
+    from formcheck.live.live import LiveOptions, LiveResult
+    from formcheck.live.live_session import LiveUpdate
 
 _SIZE = re.compile(r"^\s*(\d{2,5})\s*[xX*]\s*(\d{2,5})\s*$")
 
@@ -156,7 +156,7 @@ def register(app: typer.Typer, handles_errors: Callable[[Any], Any]) -> None:
         title: str,
     ) -> "LiveOptions":
         from formcheck.errors import UsageError
-        from formcheck.live import LiveOptions
+        from formcheck.live.live import LiveOptions
 
         if record_raw and record is None:
             raise UsageError("--record-raw needs --record FILE")
@@ -205,7 +205,7 @@ def register(app: typer.Typer, handles_errors: Callable[[Any], Any]) -> None:
         written. Put the camera side-on, 2-3 m away, low, with your whole body in view.
         """
         from formcheck.cli import _config, _pose_options, out
-        from formcheck.live import live_session
+        from formcheck.live.live import live_session
 
         cfg = _config(config, overrides)
         opts = _options(
@@ -284,7 +284,7 @@ def register(app: typer.Typer, handles_errors: Callable[[Any], Any]) -> None:
         report covering the three sets.
         """
         from formcheck.cli import _config, _pose_options, out
-        from formcheck.routine import routine_session
+        from formcheck.live.routine import routine_session
 
         cfg = _config(config, overrides)
         opts = _options(
@@ -327,14 +327,14 @@ def register(app: typer.Typer, handles_errors: Callable[[Any], Any]) -> None:
 
 
 def _db(db: Path | None, no_history: bool) -> Path | None:
-    from formcheck.history import default_db_path
+    from formcheck.history.history import default_db_path
 
     return None if no_history else (db or default_db_path())
 
 
 class SessionHistory:
     """A live session's place in the history, for the CLI: rows written as the session runs
-    (:class:`~formcheck.history.LiveHistory`), the final report at the end, and the plank
+    (:class:`~formcheck.history.history.LiveHistory`), the final report at the end, and the plank
     target the history has earned. A history that cannot be opened or written is one
     warning; the session goes on without it (``db=None``: no history at all)."""
 
@@ -360,7 +360,7 @@ class SessionHistory:
         import dataclasses
 
         from formcheck.errors import FormcheckError
-        from formcheck.history import History, LiveHistory
+        from formcheck.history.history import History, LiveHistory
 
         if self._hooks is None and not self._disabled and self._wanted is not None:
             try:
@@ -407,8 +407,8 @@ class SessionHistory:
         """A target the history has earned (None: the config's): the plank hold for "plank",
         the bridge reps for "bridge_reps", the bridge's top pause for "bridge_pause"."""
         from formcheck.errors import FormcheckError
-        from formcheck.history import History
-        from formcheck.progression import next_targets
+        from formcheck.history.history import History
+        from formcheck.history.progression import next_targets
 
         wanted = {
             "plank": ("plank", "hold_s"),
@@ -443,7 +443,7 @@ def _finish(result: "LiveResult", opts: "LiveOptions") -> None:
     """Print the summary, say where the report went, and exit as the session ended."""
     from formcheck.cli import out, print_summary
     from formcheck.errors import CameraError, Interrupted
-    from formcheck.live_session import Ended
+    from formcheck.live.live_session import Ended
 
     print_summary(result.report)
     live = result.report["live"]
