@@ -34,6 +34,7 @@ from formcheck.pose.models import ModelInfo, resolve_model
 from formcheck.pose.track import load_track, save_track
 from formcheck.report.report import build_report
 from formcheck.run.pipeline import track_file, track_frames
+from formcheck.run.recording import RecordingOptions, RecordingResult, analyze_recording
 
 __all__ = [
     "CameraError",
@@ -55,10 +56,13 @@ __all__ = [
     "PoseFrame",
     "PoseOptions",
     "PoseSeries",
+    "RecordingOptions",
+    "RecordingResult",
     "SourceInfo",
     "TrackReplay",
     "VideoFileSource",
     "__version__",
+    "analyze_recording",
     "build_report",
     "coverage_of",
     "load_track",

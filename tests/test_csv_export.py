@@ -21,7 +21,7 @@ from formcheck.errors import InputError, OutputError
 from formcheck.report.csv_export import REP_COLUMNS, read_csv, rep_rows, write_csv, write_frames_csv
 from formcheck.report.report import report_json
 from formcheck.report.traces import FRAME_COLUMNS
-from formcheck.run.batch import analyze_source
+from formcheck.run.recording import analyze_source
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 

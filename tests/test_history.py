@@ -760,7 +760,7 @@ def test_a_bad_database_is_a_one_line_error(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_an_analysed_video_goes_into_the_history(tmp_path: Path) -> None:
-    from formcheck.run.batch import analyze_one
+    from formcheck.run.recording import analyze_one
 
     video = REPO / "samples" / "plank_good_left.mp4"
     data = analyze_one(video, exercise="auto", config=Config(), max_fps=10)

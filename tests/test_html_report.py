@@ -30,7 +30,7 @@ from formcheck.report.report_advice import advice_for
 from formcheck.report.report_format import fmt_clock
 from formcheck.report.report_plot import LINE_COLOUR, MARGIN_B, MARGIN_T, PLOT_H, PLOT_W
 from formcheck.report.traces import decimate_times, key_measure, set_traces
-from formcheck.run.batch import analyze_source
+from formcheck.run.recording import analyze_source
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 CLIPS = {

@@ -5,7 +5,7 @@ and the real analysis. What is specified here:
 
 * the capture keeps only the newest frame and plays a file in real time;
 * a live run over a sample counts the same reps and times the same holds as
-  ``formcheck analyze`` (:func:`formcheck.run.batch.analyze_one`) on it;
+  ``formcheck analyze`` (:func:`formcheck.run.recording.analyze_one`) on it;
 * the window, on a real X server (Xvfb), shows the counter and the cue;
 * Ctrl-C, q, a lost camera and the end of the video all end with the report of what was
   measured; a camera that cannot be opened is a one-line error listing the cameras found;
@@ -45,7 +45,7 @@ from formcheck.live.overlay import overlay_layout
 from formcheck.live.window import Action
 from formcheck.media.capture import LatestFrameCapture
 from formcheck.media.sources import Frame, SourceInfo, VideoFileSource
-from formcheck.run.batch import analyze_one
+from formcheck.run.recording import analyze_one
 
 from .conftest import REPO, numbered_frames, write_video
 
@@ -367,7 +367,7 @@ def test_a_killed_live_session_keeps_its_reps_in_the_history(tmp_path: Path) -> 
 
 
 def test_the_routine_takes_its_plank_target_from_the_history(tmp_path: Path) -> None:
-    from formcheck.cli_live import SessionHistory
+    from formcheck.cli.live import SessionHistory
     from formcheck.config import Config
     from formcheck.history.history import record_report
     from tests.test_history import plank_report
@@ -384,7 +384,7 @@ def test_the_routine_takes_its_plank_target_from_the_history(tmp_path: Path) -> 
 
 
 def test_the_routine_takes_its_bridge_targets_from_the_history(tmp_path: Path) -> None:
-    from formcheck.cli_live import SessionHistory
+    from formcheck.cli.live import SessionHistory
     from formcheck.config import Config
     from formcheck.history.history import record_report
     from formcheck.live.routine import plan_routine

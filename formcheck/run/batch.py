@@ -15,6 +15,7 @@ Example:
 from __future__ import annotations
 
 import csv
+import dataclasses
 import glob
 import io
 import json
@@ -25,12 +26,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from formcheck.errors import FormcheckError, UsageError
-from formcheck.media.outputs import write_text_atomic
+from formcheck.errors import FormcheckError, OutputError
+from formcheck.media.outputs import check_writable, write_text_atomic
 from formcheck.pose.track import is_track_file
 
 if TYPE_CHECKING:
-    from formcheck.analysis import Analysis
+    from formcheck.run.recording import RecordingOptions
 
 VIDEO_SUFFIXES = frozenset(
     {".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".wmv", ".gif", ".3gp"}
@@ -63,6 +64,7 @@ class Job:
     message: str = ""
     seconds: float = 0.0
     summary: dict[str, Any] = field(default_factory=dict)
+    history_error: str = ""  # why the report could not be stored in the history
 
 
 def _recordings_in(folder: Path) -> list[Path]:
@@ -180,95 +182,16 @@ def write_index(jobs: list[Job], out_dir: Path) -> Path:
 # -- the worker --------------------------------------------------------------------------------
 
 
-def analyze_source(
-    source: Path,
-    *,
-    exercise: str,
-    config: Any,
-    model: Path | None = None,
-    max_fps: float | None = None,
-    on_progress: Callable[[int, int | None], None] | None = None,
-    annotate: Path | None = None,
-) -> tuple[dict[str, Any], Analysis]:
-    """Analyse one recording (video, images or a track .npz): (report, analysis).
-
-    With ``annotate`` the video is also written there with the overlay drawn on every frame
-    (every frame is analysed then: ``max_fps`` does not apply). After a Ctrl-C the report
-    covers what was measured and ``report["source"]["interrupted"]`` is true.
-    """
-    from formcheck.analysis import analyze_series
-    from formcheck.pose.estimator import PoseOptions
-    from formcheck.pose.track import is_track_file, load_track
-    from formcheck.report.report import report_for
-    from formcheck.report.traces import set_traces
-    from formcheck.run.pipeline import analyze_file
-
-    if is_track_file(source):
-        if annotate is not None:
-            raise UsageError("--annotate needs a video: a saved track has no images")
-        series = load_track(source)
-        analysis = analyze_series(series, exercise, config)
-    elif annotate is not None:
-        from formcheck.live.annotate import annotate_file
-
-        series, analysis = annotate_file(
-            source,
-            annotate,
-            exercise=exercise,
-            config=config,
-            options=PoseOptions(model=model),
-            on_progress=on_progress,
-        )
-    else:
-        series, analysis = analyze_file(
-            source,
-            exercise,
-            config,
-            options=PoseOptions(model=model),
-            max_fps=max_fps,
-            on_progress=on_progress,
-        )
-    report = report_for(
-        series,
-        analysis.sets,
-        config,
-        exercise=exercise,
-        cues=analysis.cues,
-        traces=set_traces(analysis),
-    )
-    report["source"]["path"] = str(source.resolve())
-    return report, analysis
-
-
-def analyze_one(
-    source: Path,
-    *,
-    exercise: str,
-    config: Any,
-    model: Path | None = None,
-    max_fps: float | None = None,
-    on_progress: Callable[[int, int | None], None] | None = None,
-) -> dict[str, Any]:
-    """The report of one recording (see :func:`analyze_source`)."""
-    report, _ = analyze_source(
-        source,
-        exercise=exercise,
-        config=config,
-        model=model,
-        max_fps=max_fps,
-        on_progress=on_progress,
-    )
-    return report
-
-
 def run_job(
     source: str,
     report_path: str,
-    options: dict[str, Any],
+    options: RecordingOptions,
     queue: Any = None,
 ) -> dict[str, Any]:
-    """Worker process entry: analyse one file; never raises for a bad input (the error comes
-    back as ``{"status": "failed", "message": ...}``)."""
+    """Worker process entry: analyse one file with :func:`~formcheck.run.recording.
+    analyze_recording` (its JSON and HTML report next to each other); never raises for a bad
+    input (the error comes back as ``{"status": "failed", "message": ...}``). The history is
+    the parent's to write (one writer, in the order the files finish)."""
     started = time.perf_counter()
 
     def progress(done: int, total: int | None) -> None:
@@ -276,19 +199,13 @@ def run_job(
             queue.put((source, done, total))
 
     try:
-        from formcheck.report.html_report import write_html
-        from formcheck.report.report import report_json
+        from formcheck.run.recording import analyze_recording
 
-        report = analyze_one(
-            Path(source),
-            exercise=options["exercise"],
-            config=options["config"],
-            model=options["model"],
-            max_fps=options["max_fps"],
-            on_progress=progress,
+        report_file = Path(report_path)
+        job_options = dataclasses.replace(
+            options, json=report_file, html=report_file.with_suffix(".html"), record_history=False
         )
-        write_text_atomic(report_path, report_json(report))
-        write_html(report, Path(report_path).with_suffix(".html"))
+        report = analyze_recording(Path(source), job_options, progress=progress).report
     except FormcheckError as exc:
         return {"status": "failed", "message": exc.message, "seconds": 0.0}
     except Exception as exc:  # a bug, not a bad input: keep the batch going, say what it was
@@ -320,16 +237,131 @@ def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
 
 
+# -- the parent: run the workers ---------------------------------------------------------------
+
+
+def prepare_batch(inputs: list[Path], out_dir: Path, *, force: bool = False) -> list[Job]:
+    """Create ``out_dir``, check that its index can be written, and plan the jobs
+    (:func:`plan_batch`)."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{out_dir}: cannot create the report folder ({exc.strerror})") from None
+    check_writable(out_dir / INDEX_NAME)
+    return plan_batch(inputs, out_dir, force=force)
+
+
+def worker_count(plan: list[Job], jobs: int | None = None) -> int:
+    """The worker processes for ``plan``: ``jobs`` (default one per core), at most one per job
+    to do."""
+    todo = sum(j.status == "pending" for j in plan)
+    return min(jobs or default_jobs(), max(1, todo))
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """How a batch ended: every job with its status, the index written, and whether Ctrl-C
+    stopped it."""
+
+    jobs: list[Job]
+    index: Path
+    interrupted: bool
+
+    def count(self, status: str) -> int:
+        """How many jobs ended ``done``, ``skipped``, ``failed`` or ``interrupted``."""
+        return sum(j.status == status for j in self.jobs)
+
+
+def run_batch(
+    plan: list[Job],
+    out_dir: Path,
+    options: RecordingOptions,
+    *,
+    workers: int,
+    on_file_progress: Callable[[str, int | None, int | None], None] | None = None,
+    on_job_done: Callable[[Job], None] | None = None,
+) -> BatchResult:
+    """Analyse the pending jobs of ``plan`` in ``workers`` processes and write the index.
+
+    Each worker calls :func:`~formcheck.run.recording.analyze_recording` (:func:`run_job`); the
+    reports of finished jobs are stored in the history here, one at a time, when
+    ``options.record_history``. Ctrl-C stops the workers: the finished reports and the index
+    are kept and the result says ``interrupted``.
+
+    Args:
+        plan: The jobs (:func:`prepare_batch`).
+        out_dir: Where the index goes.
+        options: The analysis settings (their output paths are set per job).
+        workers: Worker processes (:func:`worker_count`).
+        on_file_progress: Called as ``(input, frames_done, frames_expected)`` while a file is
+            analysed, and ``(input, None, None)`` when it is finished.
+        on_job_done: Called with each job when it finishes (its status, message, figures).
+    """
+    import concurrent.futures as cf
+    import multiprocessing
+
+    from formcheck.run.recording import record_in_history
+
+    todo = [j for j in plan if j.status == "pending"]
+    ctx = multiprocessing.get_context("spawn")
+    interrupted = False
+    with ctx.Manager() as manager:
+        queue = manager.Queue()
+        pool = cf.ProcessPoolExecutor(workers, mp_context=ctx, initializer=ignore_sigint)
+        futures = {
+            pool.submit(run_job, str(j.source), str(j.report), options, queue): j for j in todo
+        }
+        pending = set(futures)
+        try:
+            while pending:
+                done, pending = cf.wait(pending, timeout=0.25, return_when=cf.FIRST_COMPLETED)
+                while not queue.empty():
+                    name, n, total = queue.get_nowait()
+                    if on_file_progress is not None:
+                        on_file_progress(name, n, total)
+                for fut in done:
+                    job = futures[fut]
+                    try:
+                        result = fut.result()
+                    except Exception as exc:  # the worker process died (a crash in native code)
+                        result = {"status": "failed", "message": f"worker failed: {exc}"}
+                    job.status = result["status"]
+                    job.message = result.get("message", "")
+                    job.seconds = result.get("seconds", 0.0)
+                    job.summary = result.get("summary", {})
+                    if job.status == "done" and options.record_history:
+                        report = json.loads(job.report.read_text())
+                        _, job.history_error = record_in_history(report, options.history_db)
+                    if on_job_done is not None:
+                        on_job_done(job)
+        except KeyboardInterrupt:
+            interrupted = True
+            for fut in pending:
+                fut.cancel()
+            for proc in list(getattr(pool, "_processes", {}).values()):
+                proc.terminate()
+        finally:
+            pool.shutdown(wait=not interrupted, cancel_futures=True)
+    for job in plan:
+        if job.status == "pending":
+            job.status = "interrupted" if interrupted else "failed"
+            job.message = job.message or ("not finished" if interrupted else "no result")
+    return BatchResult(plan, write_index(plan, out_dir), interrupted)
+
+
 __all__ = [
     "INDEX_COLUMNS",
+    "BatchResult",
     "Job",
-    "analyze_one",
     "default_jobs",
     "expand_inputs",
     "ignore_sigint",
     "is_batch_folder",
     "plan_batch",
+    "prepare_batch",
+    "run_batch",
     "run_job",
     "summarize",
+    "worker_count",
     "write_index",
 ]

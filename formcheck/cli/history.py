@@ -21,20 +21,11 @@ from xml.sax.saxutils import escape
 import typer
 
 from formcheck.analysis.events import Exercise
+from formcheck.cli.app import DbOption, out
 from formcheck.history.history import History, default_db_path
 from formcheck.history.history_io import export_history, import_history
 from formcheck.history.progression import Target, TrendPoint, next_targets
 
-DbOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--db",
-        help="The history database \\[default: $FORMCHECK_DB, else history.sqlite3 in the user "
-        "data folder].",
-        dir_okay=False,
-        show_default=False,
-    ),
-]
 ExerciseFilter = Annotated[
     Exercise,
     typer.Option("--exercise", "-e", case_sensitive=False, help="Only this exercise."),
@@ -101,7 +92,6 @@ def history(
     """List the recorded sessions, newest first: date, kind, exercises, reps, hold, faults."""
     from rich.table import Table
 
-    from formcheck.cli import out
 
     with History(_db(db), create=False) as hist:
         rows = hist.sessions(_filter(exercise), limit)
@@ -145,7 +135,6 @@ def show(
     db: DbOption = None,
 ) -> None:
     """Print one session: its sets with every rep, round and hold, and the form warnings."""
-    from formcheck.cli import out
 
     with History(_db(db), create=False) as hist:
         data = hist.session(hist.resolve(session))
@@ -290,7 +279,6 @@ def progress(
     (README.md, "History and progress"): e.g. the plank target rises by 5 s after two sessions
     in a row holding it with at least 80% good form.
     """
-    from formcheck.cli import out
     from formcheck.config import load_config
     from formcheck.media.outputs import check_writable, write_text_atomic
 
@@ -320,7 +308,6 @@ def progress(
 def _progress_table(exercise: str, points: list[TrendPoint], targets: list[Target]) -> None:
     from rich.table import Table
 
-    from formcheck.cli import out
 
     then = {t.name: {sid: (value, ok) for sid, value, ok in t.steps} for t in targets}
     out.print(f"\n[bold cyan]{TITLES[exercise]}[/]", highlight=False)
@@ -534,7 +521,6 @@ def export(
     db: DbOption = None,
 ) -> None:
     """Write the whole history to a JSON file (re-importable) or a CSV table."""
-    from formcheck.cli import out
 
     count = export_history(output, fmt.value if fmt else None, db=_db(db))
     out.print(f"exported {count} session(s) to {output}", highlight=False)
@@ -545,7 +531,6 @@ def import_(
     db: DbOption = None,
 ) -> None:
     """Add the sessions of an exported JSON file; sessions already in the history are skipped."""
-    from formcheck.cli import out
 
     result = import_history(source, db=_db(db))
     out.print(

@@ -73,8 +73,7 @@ class ConsoleFeedback:
 def register(app: typer.Typer, handles_errors: Callable[[Any], Any]) -> None:
     """Add ``live`` and ``routine`` to ``app``."""
     from formcheck.analysis.events import Exercise
-    from formcheck.cli import ConfigOption, ExerciseOption, ModelOption, SetOption
-    from formcheck.cli_history import DbOption
+    from formcheck.cli.app import ConfigOption, DbOption, ExerciseOption, ModelOption, SetOption
 
     NoHistoryOption = Annotated[
         bool, typer.Option("--no-history", help="Do not store this session in the history.")
@@ -204,10 +203,10 @@ def register(app: typer.Typer, handles_errors: Callable[[Any], Any]) -> None:
         the summary is printed and, with [bold]--json[/], the report of everything measured is
         written. Put the camera side-on, 2-3 m away, low, with your whole body in view.
         """
-        from formcheck.cli import _config, _pose_options, out
+        from formcheck.cli.app import out, pose_options, settings
         from formcheck.live.live import live_session
 
-        cfg = _config(config, overrides)
+        cfg = settings(config, overrides)
         opts = _options(
             no_window=no_window,
             size=size,
@@ -231,7 +230,7 @@ def register(app: typer.Typer, handles_errors: Callable[[Any], Any]) -> None:
                 camera,
                 exercise=exercise,
                 config=cfg,
-                pose_options=_pose_options(model),
+                pose_options=pose_options(model),
                 options=opts,
                 on_update=feedback if no_window else None,
                 on_set_finished=history.on_set_finished,
@@ -283,10 +282,10 @@ def register(app: typer.Typer, handles_errors: Callable[[Any], Any]) -> None:
         the next exercise). The session ends with a summary and, with [bold]--json[/], one
         report covering the three sets.
         """
-        from formcheck.cli import _config, _pose_options, out
+        from formcheck.cli.app import out, pose_options, settings
         from formcheck.live.routine import routine_session
 
-        cfg = _config(config, overrides)
+        cfg = settings(config, overrides)
         opts = _options(
             no_window=no_window,
             size=size,
@@ -310,7 +309,7 @@ def register(app: typer.Typer, handles_errors: Callable[[Any], Any]) -> None:
             result, summary = routine_session(
                 cameras,
                 config=cfg,
-                pose_options=_pose_options(model),
+                pose_options=pose_options(model),
                 options=opts,
                 knee_plank=knee_plank,
                 target_provider=history.target,
@@ -349,7 +348,7 @@ class SessionHistory:
         return self
 
     def _warn(self, exc: Exception) -> None:
-        from formcheck.cli import err
+        from formcheck.cli.app import err
 
         if not self._disabled:
             message = getattr(exc, "message", str(exc))
@@ -441,7 +440,7 @@ class SessionHistory:
 
 def _finish(result: "LiveResult", opts: "LiveOptions") -> None:
     """Print the summary, say where the report went, and exit as the session ended."""
-    from formcheck.cli import out, print_summary
+    from formcheck.cli.app import out, print_summary
     from formcheck.errors import CameraError, Interrupted
     from formcheck.live.live_session import Ended
 
