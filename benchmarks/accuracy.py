@@ -46,10 +46,10 @@ sys.path.insert(0, str(REPO))
 from formcheck.analysis import analyze_series  # noqa: E402
 from formcheck.analysis.plank import plank_measures  # noqa: E402
 from formcheck.config import Config  # noqa: E402
-from formcheck.landmarks import Landmark, PoseFrame, PoseSeries  # noqa: E402
-from formcheck.pipeline import track_file  # noqa: E402
-from formcheck.signals import SideConditioner  # noqa: E402
-from formcheck.track import load_track, save_track  # noqa: E402
+from formcheck.measure.signals import SideConditioner  # noqa: E402
+from formcheck.pose.landmarks import Landmark, PoseFrame, PoseSeries  # noqa: E402
+from formcheck.pose.track import load_track, save_track  # noqa: E402
+from formcheck.run.pipeline import track_file  # noqa: E402
 
 VIDEO_SUFFIXES = {".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v"}
 FAULT_ONSET_TOLERANCE_S = 1.5

@@ -2,8 +2,8 @@
 camera.
 
 Each video is played at its own pace, as a camera would deliver it (formcheck's
-:class:`~formcheck.capture.LatestFrameCapture`, keeping only the newest frame), through the full
-live session: the real pose model (full model, segmentation masks), the analysis, the overlay
+:class:`~formcheck.media.capture.LatestFrameCapture`, keeping only the newest frame), through the
+full live session: the real pose model (full model, segmentation masks), the analysis, the overlay
 and a real OpenCV window (under a private Xvfb server when there is no ``DISPLAY``). Measured:
 
 * **display rate** — frames shown per second;
@@ -43,12 +43,12 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from formcheck.capture import LatestFrameCapture, open_live_source  # noqa: E402
 from formcheck.config import Config  # noqa: E402
-from formcheck.interrupt import InterruptFlag  # noqa: E402
-from formcheck.live import run_live  # noqa: E402
-from formcheck.live_session import LiveSession  # noqa: E402
-from formcheck.window import WindowDisplay  # noqa: E402
+from formcheck.live.interrupt import InterruptFlag  # noqa: E402
+from formcheck.live.live import run_live  # noqa: E402
+from formcheck.live.live_session import LiveSession  # noqa: E402
+from formcheck.live.window import WindowDisplay  # noqa: E402
+from formcheck.media.capture import LatestFrameCapture, open_live_source  # noqa: E402
 
 TARGET_FPS = 25.0
 TARGET_LATENCY_MS = 100.0

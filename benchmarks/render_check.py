@@ -34,8 +34,8 @@ MIN_FOUND = 0.95
 
 
 def check(video: Path) -> dict[str, Any]:
-    from formcheck.pipeline import track_file
-    from formcheck.pose import PoseOptions
+    from formcheck.pose.estimator import PoseOptions
+    from formcheck.run.pipeline import track_file
 
     truth = json.loads(video.with_suffix(".json").read_text())
     t0 = time.perf_counter()

@@ -34,10 +34,10 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from formcheck.mediapipe_pose import MediaPipePoseEstimator  # noqa: E402
-from formcheck.pipeline import analyze_file  # noqa: E402
-from formcheck.pose import PoseOptions  # noqa: E402
-from formcheck.sources import VideoFileSource  # noqa: E402
+from formcheck.media.sources import VideoFileSource  # noqa: E402
+from formcheck.pose.estimator import PoseOptions  # noqa: E402
+from formcheck.pose.mediapipe_pose import MediaPipePoseEstimator  # noqa: E402
+from formcheck.run.pipeline import analyze_file  # noqa: E402
 
 
 def make_long(sample: Path, height: int, seconds: float, out: Path) -> Path:

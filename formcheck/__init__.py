@@ -9,7 +9,6 @@ Example:
 """
 
 from formcheck._version import __version__
-from formcheck.coverage import Coverage, coverage_of
 from formcheck.errors import (
     CameraError,
     ConfigError,
@@ -19,12 +18,8 @@ from formcheck.errors import (
     ModelError,
     OutputError,
 )
-from formcheck.landmarks import Landmark, PoseFrame, PoseSeries
-from formcheck.models import ModelInfo, resolve_model
-from formcheck.pipeline import track_file, track_frames
-from formcheck.pose import PoseEstimate, PoseEstimator, PoseOptions, TrackReplay
-from formcheck.report import build_report
-from formcheck.sources import (
+from formcheck.measure.coverage import Coverage, coverage_of
+from formcheck.media.sources import (
     CameraSource,
     Frame,
     FrameSource,
@@ -33,7 +28,13 @@ from formcheck.sources import (
     VideoFileSource,
     open_source,
 )
-from formcheck.track import load_track, save_track
+from formcheck.pose.estimator import PoseEstimate, PoseEstimator, PoseOptions, TrackReplay
+from formcheck.pose.landmarks import Landmark, PoseFrame, PoseSeries
+from formcheck.pose.models import ModelInfo, resolve_model
+from formcheck.pose.track import load_track, save_track
+from formcheck.report.report import build_report
+from formcheck.run.pipeline import track_file, track_frames
+from formcheck.run.recording import RecordingOptions, RecordingResult, analyze_recording
 
 __all__ = [
     "CameraError",
@@ -55,10 +56,13 @@ __all__ = [
     "PoseFrame",
     "PoseOptions",
     "PoseSeries",
+    "RecordingOptions",
+    "RecordingResult",
     "SourceInfo",
     "TrackReplay",
     "VideoFileSource",
     "__version__",
+    "analyze_recording",
     "build_report",
     "coverage_of",
     "load_track",

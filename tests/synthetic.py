@@ -2,7 +2,7 @@
 
 A :class:`Motion` is a pose as a function of time (joint positions in pixels, plus the designed
 key signal: hip angle, plank alignment or spinal bend). :func:`render` samples it at any frame
-rate into a :class:`~formcheck.landmarks.PoseSeries`, the way MediaPipe would report a person
+rate into a :class:`~formcheck.pose.landmarks.PoseSeries`, the way MediaPipe would report a person
 filmed side-on:
 
 * the camera-facing (near) body side has visibility 0.99, the far side sits a few pixels away
@@ -10,7 +10,8 @@ filmed side-on:
 * world landmarks are the same joints in metres around the hips (``Body.px_per_m``), the two
   body sides ``2 * HALF_WIDTH_M`` apart in depth, physically consistent with the drawing (the
   body's right side faces the camera in the base drawings);
-* a cat-cow figure carries a ``back`` outline like :func:`formcheck.spine.back_profile`'s: points
+* a cat-cow figure carries a ``back`` outline like
+  :func:`formcheck.measure.spine.back_profile`'s: points
   over the middle ``SPAN`` of a circular arc a little above the shoulder-hip line, the whole arc
   turning by the requested bend plus the resting shape of the back;
 * ``facing="left"`` mirrors the image and swaps the body sides (the person turned round);
@@ -22,7 +23,7 @@ bridge the head is on the left and the knees point right. Image y points down; t
 line ``y = FLOOR_Y``.
 
 Nothing here imports the code under test except the value types (``PoseSeries``, ``Landmark``)
-and the outline's sampling span (``formcheck.spine.SPAN``);
+and the outline's sampling span (``formcheck.measure.spine.SPAN``);
 the designed signals are computed from the stick figure with this module's own trigonometry.
 
 Example:
@@ -45,8 +46,8 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from formcheck.landmarks import NUM_LANDMARKS, Landmark, PoseSeries
-from formcheck.spine import SPAN
+from formcheck.measure.spine import SPAN
+from formcheck.pose.landmarks import NUM_LANDMARKS, Landmark, PoseSeries
 
 Point = npt.NDArray[np.float64]
 Joints = dict[str, Point]
@@ -58,9 +59,10 @@ NEAR_VISIBILITY = 0.99
 FAR_VISIBILITY = 0.6
 #: Where the far side's landmarks sit relative to the near side's (px).
 FAR_OFFSET = np.array([4.0, -3.0])
-#: Points on the back outline (like :data:`formcheck.spine.POINTS`).
+#: Points on the back outline (like :data:`formcheck.measure.spine.POINTS`).
 BACK_POINTS = 24
-#: Share of the shoulder-hip axis the back outline covers, as formcheck.spine samples the mask.
+#: Share of the shoulder-hip axis the back outline covers, as formcheck.measure.spine samples
+#: the mask.
 BACK_SPAN = SPAN
 #: The back's surface above the shoulder-hip line (px).
 BACK_HEIGHT_PX = 25.0
@@ -199,7 +201,7 @@ def back_arc(shoulder: Point, hip: Point, bend_deg: float, *, points: int = BACK
              span: tuple[float, float] = (0.0, 1.0)) -> npt.NDArray[np.float64]:
     """(points, 2) samples of a circular arc above the shoulder-hip line turning by ``bend_deg``
     over the whole shoulder-hip length; the samples lie over the ``span`` share of that length
-    (the mask outline covers :data:`formcheck.spine.SPAN` of it).
+    (the mask outline covers :data:`formcheck.measure.spine.SPAN` of it).
 
     Positive bends bulge up (rounded back, cat), negative ones sag (arched back, cow).
     """

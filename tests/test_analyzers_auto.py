@@ -14,8 +14,8 @@ import pytest
 
 from formcheck.analysis import Analysis, analyze_series, classify_posture
 from formcheck.config import Config
-from formcheck.landmarks import PoseSeries
-from formcheck.signals import SideConditioner
+from formcheck.measure.signals import SideConditioner
+from formcheck.pose.landmarks import PoseSeries
 from tests import synthetic as syn
 
 FPS = 10

@@ -19,9 +19,9 @@ import pytest
 from formcheck.analysis import Analysis, BridgeAnalyzer, analyze_series
 from formcheck.analysis.bridge import bridge_measures
 from formcheck.config import Config
-from formcheck.landmarks import PoseSeries
-from formcheck.report import build_report
-from formcheck.signals import SideConditioner
+from formcheck.measure.signals import SideConditioner
+from formcheck.pose.landmarks import PoseSeries
+from formcheck.report.report import build_report
 from tests import synthetic as syn
 
 CFG = Config().bridge

@@ -18,9 +18,9 @@ import pytest
 
 from formcheck.analysis import Analysis, CatCowAnalyzer, analyze_series
 from formcheck.config import Config
-from formcheck.geometry import bend_from_profile
-from formcheck.landmarks import PoseSeries
-from formcheck.report import build_report
+from formcheck.measure.geometry import bend_from_profile
+from formcheck.pose.landmarks import PoseSeries
+from formcheck.report.report import build_report
 from tests import synthetic as syn
 
 CFG = Config().cat_cow

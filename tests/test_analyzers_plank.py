@@ -19,9 +19,9 @@ import pytest
 from formcheck.analysis import Analysis, PlankAnalyzer, analyze_series
 from formcheck.analysis.plank import KNEES_DOWN_SAY_S, plank_measures
 from formcheck.config import Config
-from formcheck.landmarks import PoseSeries
-from formcheck.report import build_report
-from formcheck.signals import POINT_NAMES, SideView
+from formcheck.measure.signals import POINT_NAMES, SideView
+from formcheck.pose.landmarks import PoseSeries
+from formcheck.report.report import build_report
 from tests import synthetic as syn
 
 CFG = Config().plank

@@ -17,9 +17,9 @@ import pytest
 
 from formcheck import InputError, OutputError
 from formcheck.analysis import analyze_series
-from formcheck.annotate import AnnotatedVideoWriter, annotate_file, nominal_fps
-from formcheck.overlay import overlay_layout
-from formcheck.sources import VideoFileSource
+from formcheck.live.annotate import AnnotatedVideoWriter, annotate_file, nominal_fps
+from formcheck.live.overlay import overlay_layout
+from formcheck.media.sources import VideoFileSource
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "samples" / "bridge_5reps_left.mp4"

@@ -40,7 +40,7 @@ from typer.testing import CliRunner, Result
 
 from formcheck import load_track
 from formcheck.cli import app
-from formcheck.landmarks import Landmark
+from formcheck.pose.landmarks import Landmark
 
 from .conftest import REPO, numbered_frames, write_video
 
@@ -653,7 +653,8 @@ def _no_space(*_args: object, **_kw: object) -> None:
 def test_disk_full_while_writing_the_report_keeps_the_old_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from formcheck import PoseSeries, outputs, save_track
+    from formcheck import PoseSeries, save_track
+    from formcheck.media import outputs
 
     from .synthetic import plank, render
 
@@ -832,7 +833,7 @@ def test_batch_reports_the_bad_file_and_finishes_the_others(
 
 
 def test_reports_get_the_mode_a_new_file_normally_gets(tmp_path: Path) -> None:
-    from formcheck.outputs import write_text_atomic
+    from formcheck.media.outputs import write_text_atomic
 
     old = os.umask(0o027)
     try:

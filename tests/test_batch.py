@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from formcheck.cli import app
-from formcheck.sources import Frame, Prefetcher, SourceInfo
+from formcheck.media.sources import Frame, Prefetcher, SourceInfo
 from tests.conftest import REPO
 
 runner = CliRunner()
@@ -66,8 +66,8 @@ def test_max_fps_halves_the_frames_and_keeps_the_counts(tmp_path: Path) -> None:
 def test_big_frames_are_scaled_down_but_landmarks_stay_in_original_pixels(
     tmp_path: Path,
 ) -> None:
-    from formcheck.pipeline import track_file
-    from formcheck.pose import PoseOptions
+    from formcheck.pose.estimator import PoseOptions
+    from formcheck.run.pipeline import track_file
 
     cap = cv2.VideoCapture(str(SAMPLES / "plank_good_left.mp4"))
     frames = []
@@ -153,7 +153,7 @@ def test_a_batch_writes_a_report_each_and_an_index_and_resumes(tmp_path: Path) -
 
 
 def _stored_sources() -> list[str]:
-    from formcheck.history import History
+    from formcheck.history.history import History
 
     with History() as history:  # $FORMCHECK_DB: this test's own database
         return sorted(Path(row.source).name for row in history.sessions())

@@ -16,12 +16,12 @@ import numpy as np
 import pytest
 
 from formcheck.analysis import Analysis
-from formcheck.batch import analyze_source
 from formcheck.config import Config
-from formcheck.csv_export import REP_COLUMNS, read_csv, rep_rows, write_csv, write_frames_csv
 from formcheck.errors import InputError, OutputError
-from formcheck.report import report_json
-from formcheck.traces import FRAME_COLUMNS
+from formcheck.report.csv_export import REP_COLUMNS, read_csv, rep_rows, write_csv, write_frames_csv
+from formcheck.report.report import report_json
+from formcheck.report.traces import FRAME_COLUMNS
+from formcheck.run.recording import analyze_source
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 

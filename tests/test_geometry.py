@@ -1,4 +1,4 @@
-"""Angle conventions of formcheck.geometry and the back outline of formcheck.spine.
+"""Angle conventions of formcheck.measure.geometry and the back outline of formcheck.measure.spine.
 
 Image coordinates: x right, y down; "up" is -y. The tables state each convention with points a
 person can check on paper.
@@ -11,9 +11,9 @@ import math
 import numpy as np
 import pytest
 
-from formcheck import geometry as g
-from formcheck.landmarks import Landmark
-from formcheck.spine import POINTS, SPAN, back_profile
+from formcheck.measure import geometry as g
+from formcheck.measure.spine import POINTS, SPAN, back_profile
+from formcheck.pose.landmarks import Landmark
 from tests import synthetic as syn
 
 P = np.array

@@ -20,12 +20,12 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from formcheck import history as hist
-from formcheck import history_db, history_io
 from formcheck.config import Config, load_config
 from formcheck.errors import InputError, OutputError, UsageError
-from formcheck.history import History, record_report
-from formcheck.progression import TrendPoint, next_targets
+from formcheck.history import history as hist
+from formcheck.history import history_db, history_io
+from formcheck.history.history import History, record_report
+from formcheck.history.progression import TrendPoint, next_targets
 from tests import synthetic
 
 REPO = Path(__file__).resolve().parents[1]
@@ -46,7 +46,7 @@ def report() -> dict[str, Any]:
     """A real report of a bridge set, a plank that sags after 12 s and two cat-cow rounds: the
     analyzers run over a synthetic landmark series."""
     from formcheck.analysis import analyze_series
-    from formcheck.report import build_report, report_json
+    from formcheck.report.report import build_report, report_json
 
     cfg = Config()
     motion = synthetic.sequence(
@@ -259,7 +259,7 @@ def test_a_session_left_unfinished_when_its_history_closes_is_interrupted(tmp_pa
 
 KILLED_WRITER = """
 import sys
-from formcheck.history import History
+from formcheck.history.history import History
 
 with History(sys.argv[1]) as history:
     writer = history.start_session("live", source="camera 0")
@@ -304,7 +304,7 @@ def test_a_killed_session_keeps_its_reps_and_reads_as_interrupted(tmp_path: Path
 
 CONCURRENT_WRITER = """
 import json, pathlib, sys, time
-from formcheck.history import History
+from formcheck.history.history import History
 
 db, name, n, folder = sys.argv[1], sys.argv[2], int(sys.argv[3]), pathlib.Path(sys.argv[4])
 report = json.loads((folder / "report.json").read_text())
@@ -760,7 +760,7 @@ def test_a_bad_database_is_a_one_line_error(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_an_analysed_video_goes_into_the_history(tmp_path: Path) -> None:
-    from formcheck.batch import analyze_one
+    from formcheck.run.recording import analyze_one
 
     video = REPO / "samples" / "plank_good_left.mp4"
     data = analyze_one(video, exercise="auto", config=Config(), max_fps=10)

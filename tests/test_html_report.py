@@ -22,15 +22,15 @@ import numpy as np
 import pytest
 
 from formcheck.analysis import Analysis
-from formcheck.batch import analyze_source
 from formcheck.config import Config
 from formcheck.errors import OutputError
-from formcheck.html_report import render_html, write_html
-from formcheck.report import report_json
-from formcheck.report_advice import advice_for
-from formcheck.report_format import fmt_clock
-from formcheck.report_plot import LINE_COLOUR, MARGIN_B, MARGIN_T, PLOT_H, PLOT_W
-from formcheck.traces import decimate_times, key_measure, set_traces
+from formcheck.report.html_report import render_html, write_html
+from formcheck.report.report import report_json
+from formcheck.report.report_advice import advice_for
+from formcheck.report.report_format import fmt_clock
+from formcheck.report.report_plot import LINE_COLOUR, MARGIN_B, MARGIN_T, PLOT_H, PLOT_W
+from formcheck.report.traces import decimate_times, key_measure, set_traces
+from formcheck.run.recording import analyze_source
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 CLIPS = {

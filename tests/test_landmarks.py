@@ -78,7 +78,7 @@ def test_empty_series_needs_a_size() -> None:
 def test_builder_gives_the_series_from_frames_gives(
     expected: int | None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from formcheck.landmarks import SeriesBuilder
+    from formcheck.pose.landmarks import SeriesBuilder
 
     monkeypatch.setattr(SeriesBuilder, "BLOCK", 4)  # several blocks for ten frames
     rng = np.random.default_rng(1)
@@ -103,7 +103,7 @@ def test_builder_gives_the_series_from_frames_gives(
 
 
 def test_builder_checks_sizes_and_builds_empty_series() -> None:
-    from formcheck.landmarks import SeriesBuilder
+    from formcheck.pose.landmarks import SeriesBuilder
 
     builder = SeriesBuilder((64, 48))
     assert len(builder.build()) == 0

@@ -5,7 +5,7 @@ and the real analysis. What is specified here:
 
 * the capture keeps only the newest frame and plays a file in real time;
 * a live run over a sample counts the same reps and times the same holds as
-  ``formcheck analyze`` (:func:`formcheck.batch.analyze_one`) on it;
+  ``formcheck analyze`` (:func:`formcheck.run.recording.analyze_one`) on it;
 * the window, on a real X server (Xvfb), shows the counter and the cue;
 * Ctrl-C, q, a lost camera and the end of the video all end with the report of what was
   measured; a camera that cannot be opened is a one-line error listing the cameras found;
@@ -33,19 +33,19 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from formcheck.batch import analyze_one
-from formcheck.capture import LatestFrameCapture
 from formcheck.cli import app
 from formcheck.closing import Closing
 from formcheck.config import Config
 from formcheck.errors import CameraError
-from formcheck.history import History
-from formcheck.live import LiveOptions, LiveRecorder, live_session, run_live
-from formcheck.live_session import Ended, LiveSession
-from formcheck.live_stats import LiveStats
-from formcheck.overlay import overlay_layout
-from formcheck.sources import Frame, SourceInfo, VideoFileSource
-from formcheck.window import Action
+from formcheck.history.history import History
+from formcheck.live.live import LiveOptions, LiveRecorder, live_session, run_live
+from formcheck.live.live_session import Ended, LiveSession
+from formcheck.live.live_stats import LiveStats
+from formcheck.live.overlay import overlay_layout
+from formcheck.live.window import Action
+from formcheck.media.capture import LatestFrameCapture
+from formcheck.media.sources import Frame, SourceInfo, VideoFileSource
+from formcheck.run.recording import analyze_one
 
 from .conftest import REPO, numbered_frames, write_video
 
@@ -368,9 +368,9 @@ def test_a_killed_live_session_keeps_its_reps_in_the_history(tmp_path: Path) -> 
 
 
 def test_the_routine_takes_its_plank_target_from_the_history(tmp_path: Path) -> None:
-    from formcheck.cli_live import SessionHistory
+    from formcheck.cli.live import SessionHistory
     from formcheck.config import Config
-    from formcheck.history import record_report
+    from formcheck.history.history import record_report
     from tests.test_history import plank_report
 
     db = tmp_path / "h.sqlite3"
@@ -385,10 +385,10 @@ def test_the_routine_takes_its_plank_target_from_the_history(tmp_path: Path) -> 
 
 
 def test_the_routine_takes_its_bridge_targets_from_the_history(tmp_path: Path) -> None:
-    from formcheck.cli_live import SessionHistory
+    from formcheck.cli.live import SessionHistory
     from formcheck.config import Config
-    from formcheck.history import record_report
-    from formcheck.routine import plan_routine
+    from formcheck.history.history import record_report
+    from formcheck.live.routine import plan_routine
     from tests.test_history import bridge_report
 
     db = tmp_path / "h.sqlite3"

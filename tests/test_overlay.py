@@ -11,8 +11,7 @@ import pytest
 
 from formcheck.analysis import LiveState
 from formcheck.config import load_config
-from formcheck.landmarks import Landmark, PoseFrame
-from formcheck.overlay import (
+from formcheck.live.overlay import (
     BAD,
     GOOD,
     WARN,
@@ -24,6 +23,7 @@ from formcheck.overlay import (
     overlay_layout,
     overlay_scale,
 )
+from formcheck.pose.landmarks import Landmark, PoseFrame
 from tests import synthetic as syn
 
 SIZES = [(640, 480), (1920, 1080)]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from formcheck.models import DEFAULT_MODEL_SHA256
+from formcheck.pose.models import DEFAULT_MODEL_SHA256
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -61,7 +61,7 @@ def test_wheel_carries_the_model_and_finds_it(tmp_path: Path) -> None:
         timeout=300,
     )
     probe = (
-        "import formcheck, formcheck.models as m; info = m.resolve_model(); "
+        "import formcheck, formcheck.pose.models as m; info = m.resolve_model(); "
         "print(formcheck.__file__); print(info.path); print(info.sha256)"
     )
     done = subprocess.run(

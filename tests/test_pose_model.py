@@ -17,8 +17,8 @@ from formcheck import (
     resolve_model,
     track_file,
 )
-from formcheck.mediapipe_pose import MediaPipePoseEstimator
-from formcheck.models import DEFAULT_MODEL_SHA256
+from formcheck.pose.mediapipe_pose import MediaPipePoseEstimator
+from formcheck.pose.models import DEFAULT_MODEL_SHA256
 
 # Joint positions in messi5.jpg (548x342), measured by hand on a 2x enlargement with a 50 px grid.
 MESSI_BY_HAND = {
@@ -71,8 +71,8 @@ def test_video_mode_tracks_and_reports_empty_frames_as_nan(messi_video: Path) ->
 
 
 def test_people_log_sums_the_time_with_several_people_in_view() -> None:
-    from formcheck.pipeline import PeopleLog
-    from formcheck.pose import Census, PoseEstimate
+    from formcheck.pose.estimator import Census, PoseEstimate
+    from formcheck.run.pipeline import PeopleLog
 
     def estimate(ms: int, census: Census | None) -> PoseEstimate:
         frame = PoseFrame.empty(timestamp_ms=ms, image_size=(64, 48))
@@ -134,7 +134,7 @@ def test_corrupt_missing_and_foreign_models_are_clear_errors(tmp_path: Path) -> 
 
 
 def test_corrupt_default_model_is_detected(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from formcheck import models
+    from formcheck.pose import models
 
     bad = tmp_path / "pose_landmarker_full.task"
     data = bytearray(resolve_model().path.read_bytes())

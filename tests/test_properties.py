@@ -28,9 +28,9 @@ from hypothesis import strategies as st
 
 from formcheck.analysis import WARNING_MESSAGES, WARNING_TYPES, Analysis, analyze_series
 from formcheck.config import Config
-from formcheck.landmarks import NUM_LANDMARKS, Landmark, PoseSeries
-from formcheck.report import build_report, report_json
-from formcheck.signals import SideConditioner
+from formcheck.measure.signals import SideConditioner
+from formcheck.pose.landmarks import NUM_LANDMARKS, Landmark, PoseSeries
+from formcheck.report.report import build_report, report_json
 from tests import synthetic as syn
 
 CONFIG = Config()

@@ -21,7 +21,7 @@ from formcheck.analysis import LiveState
 from formcheck.analysis.events import Exercise
 from formcheck.cli import app
 from formcheck.config import load_config
-from formcheck.routine import SAFETY_NOTE, RoutineStep, plan_routine, target_reached
+from formcheck.live.routine import SAFETY_NOTE, RoutineStep, plan_routine, target_reached
 
 from .conftest import REPO
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from formcheck import CameraError, InputError, open_source
-from formcheck.sources import CameraSource, ImageSource, VideoFileSource
+from formcheck.media.sources import CameraSource, ImageSource, VideoFileSource
 
 from .conftest import numbered_frames
 
@@ -126,7 +126,7 @@ def test_camera_that_cannot_be_opened_lists_cameras() -> None:
 
 
 def test_prefetcher_keeps_order_and_stops_early_without_hanging(make_video) -> None:
-    from formcheck.sources import Prefetcher
+    from formcheck.media.sources import Prefetcher
 
     path = make_video("p.mp4", numbered_frames(30), [i * 33 for i in range(30)])
     with VideoFileSource(path) as source, Prefetcher(source, depth=2) as frames:
@@ -138,7 +138,7 @@ def test_prefetcher_keeps_order_and_stops_early_without_hanging(make_video) -> N
 
 
 def test_prefetcher_reraises_reader_errors() -> None:
-    from formcheck.sources import Frame, Prefetcher, SourceInfo
+    from formcheck.media.sources import Frame, Prefetcher, SourceInfo
 
     class Broken:
         info = SourceInfo("broken", "camera", 4, 4, None, None)

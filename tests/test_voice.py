@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from formcheck import OutputError
-from formcheck.voice import NO_ENGINE_NOTE, Voice, find_engine, render_wav, speakable
+from formcheck.live.voice import NO_ENGINE_NOTE, Voice, find_engine, render_wav, speakable
 
 ESPEAK = shutil.which("espeak-ng")
 needs_espeak = pytest.mark.skipif(
@@ -93,7 +93,7 @@ def _no_sound_card() -> bool:
 @needs_espeak
 @pytest.mark.skipif(not _no_sound_card(), reason="this machine may really play sound")
 def test_real_espeak_without_a_sound_card_goes_quiet_with_a_note(caplog) -> None:
-    with caplog.at_level(logging.WARNING, logger="formcheck.voice"), Voice() as voice:
+    with caplog.at_level(logging.WARNING, logger="formcheck.live.voice"), Voice() as voice:
         assert voice.say("Hold it there") is True  # not known yet: speaking is tried
         assert voice.wait_idle(10)
         assert not voice.available
@@ -190,7 +190,10 @@ def test_an_engine_that_cannot_speak_mutes_the_voice_quietly(
     tmp_path: Path, caplog, exit_code: int, stderr: str, note: str
 ) -> None:
     command, log = fake_engine(tmp_path, seconds=0, exit_code=exit_code, stderr=stderr)
-    with caplog.at_level(logging.WARNING, logger="formcheck.voice"), Voice(backend=command) as v:
+    with (
+        caplog.at_level(logging.WARNING, logger="formcheck.live.voice"),
+        Voice(backend=command) as v,
+    ):
         assert v.say("Hold it there")
         assert v.wait_idle(5)
         assert not v.available
@@ -203,7 +206,7 @@ def test_an_engine_that_cannot_speak_mutes_the_voice_quietly(
 def test_no_speech_engine_is_a_note_not_an_error(tmp_path: Path, monkeypatch, caplog) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
     assert find_engine() is None
-    with caplog.at_level(logging.WARNING, logger="formcheck.voice"), Voice() as voice:
+    with caplog.at_level(logging.WARNING, logger="formcheck.live.voice"), Voice() as voice:
         assert not voice.available
         assert voice.note == NO_ENGINE_NOTE == "voice: no speech engine found (install espeak-ng)"
         assert voice.description == NO_ENGINE_NOTE

@@ -20,7 +20,7 @@ from formcheck.analysis.events import WARNING_MESSAGES, WARNING_TYPES, Event, Ex
 from formcheck.analysis.feedback import Coach, Cue
 from formcheck.analysis.plank import PlankAnalyzer
 from formcheck.config import Config
-from formcheck.landmarks import PoseFrame, PoseSeries
+from formcheck.pose.landmarks import PoseFrame, PoseSeries
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,8 @@ from formcheck.analysis.catcow import CatCowAnalyzer, catcow_measures, in_all_fo
 from formcheck.analysis.events import Event, Exercise
 from formcheck.analysis.plank import PlankAnalyzer, in_plank_position, plank_measures
 from formcheck.config import Config
-from formcheck.landmarks import PoseFrame
-from formcheck.signals import SideConditioner, SideView
+from formcheck.measure.signals import SideConditioner, SideView
+from formcheck.pose.landmarks import PoseFrame
 
 #: How often the posture is classified (s); each vote stands for the frames until the next.
 VOTE_EVERY_S = 0.1

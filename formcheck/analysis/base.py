@@ -3,7 +3,7 @@
 An analyzer is fed pose frames in time order (``update``) and returns the events each frame
 caused; ``finish()`` closes what is still open at the end. Its running totals are read-only
 properties (``state``), and ``result()`` gives the set's report block. :func:`fold` replays a
-whole :class:`~formcheck.landmarks.PoseSeries` through ``update`` — the webcam, a video, a
+whole :class:`~formcheck.pose.landmarks.PoseSeries` through ``update`` — the webcam, a video, a
 notebook and the tests all run this same code.
 """
 
@@ -20,9 +20,9 @@ import numpy as np
 from formcheck.analysis.episodes import EpisodeTracker
 from formcheck.analysis.events import WARNING_MESSAGES, Event, Exercise
 from formcheck.config import Config
-from formcheck.geometry import distance
-from formcheck.landmarks import PoseFrame, PoseSeries
-from formcheck.signals import SideConditioner, SideView
+from formcheck.measure.geometry import distance
+from formcheck.measure.signals import SideConditioner, SideView
+from formcheck.pose.landmarks import PoseFrame, PoseSeries
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 Measures (side view, camera-facing side):
 
 * **hip angle** — the shoulder-hip-knee angle in the body's sagittal plane
-  (:func:`~formcheck.geometry.sagittal_angle` on MediaPipe's world landmarks): about
+  (:func:`~formcheck.measure.geometry.sagittal_angle` on MediaPipe's world landmarks): about
   110-140 deg lying down, 180 deg when shoulders, hips and knees are in a straight line, more
   than 180 deg when the hips are pushed past straight (over-arching).
 * **knee angle** — hip-knee-ankle (feet placement; about 80-110 deg is comfortable).
@@ -29,7 +29,7 @@ import numpy as np
 from formcheck.analysis.base import Analyzer, LiveState, not_measurable_reason, rep_events
 from formcheck.analysis.events import Event, Exercise
 from formcheck.config import Config
-from formcheck.geometry import (
+from formcheck.measure.geometry import (
     angle_3d,
     extension_angle,
     joint_angle,
@@ -37,8 +37,8 @@ from formcheck.geometry import (
     sagittal_angle,
     tilt,
 )
-from formcheck.landmarks import PoseFrame
-from formcheck.signals import SideView, speeds
+from formcheck.measure.signals import SideView, speeds
+from formcheck.pose.landmarks import PoseFrame
 
 NEEDED = ("shoulder", "hip", "knee", "ankle")
 ABORT_UNMEASURED_S = 2.0
@@ -48,8 +48,8 @@ def bridge_measures(view: SideView) -> dict[str, float]:
     """Per-frame bridge measures from a side view (empty dict when not measurable).
 
     The hip and knee angles are measured in the body's sagittal plane from the world landmarks
-    (:func:`~formcheck.geometry.sagittal_angle`), so a camera above or below the body, or turned
-    a little, does not skew them; without world landmarks the image angles are used.
+    (:func:`~formcheck.measure.geometry.sagittal_angle`), so a camera above or below the body, or
+    turned a little, does not skew them; without world landmarks the image angles are used.
     """
     if not view.has(*NEEDED):
         return {}

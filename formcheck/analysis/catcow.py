@@ -1,10 +1,10 @@
 """Cat-cow: on hands and knees, round the spine up (cat), then arch it down (cow).
 
 Measure: the **spinal bend** — the turning angle of the back's outline between the shoulders and
-the hips, taken from the segmentation mask (:mod:`formcheck.spine`,
-:func:`~formcheck.geometry.bend_from_profile`): + when the back is rounded, - when it is arched.
-The outline also has a resting shape, so the analyzer works relative to a **neutral** level: the
-midpoint of the recent range of the bend (or its median while the range is still small).
+the hips, taken from the segmentation mask (:mod:`formcheck.measure.spine`,
+:func:`~formcheck.measure.geometry.bend_from_profile`): + when the back is rounded, - when it is
+arched. The outline also has a resting shape, so the analyzer works relative to a **neutral** level:
+the midpoint of the recent range of the bend (or its median while the range is still small).
 
 A round is one excursion to each side: the bend leaves the neutral band (``phase_deg``) on one
 side, then on the other; consecutive excursions to the same side are merged (hysteresis). Per
@@ -35,10 +35,10 @@ from formcheck.analysis.base import (
 )
 from formcheck.analysis.events import Event, Exercise
 from formcheck.config import Config
-from formcheck.geometry import incline, joint_angle, tilt
-from formcheck.landmarks import PoseFrame
-from formcheck.signals import OneEuro, SideView, speeds
-from formcheck.spine import spinal_bend
+from formcheck.measure.geometry import incline, joint_angle, tilt
+from formcheck.measure.signals import OneEuro, SideView, speeds
+from formcheck.measure.spine import spinal_bend
+from formcheck.pose.landmarks import PoseFrame
 
 NEEDED = ("shoulder", "elbow", "wrist", "hip", "knee")
 NEUTRAL_WINDOW_S = 20.0

@@ -3,11 +3,11 @@
 Measures (side view, camera-facing side):
 
 * **alignment** — 180 minus the shoulder-hip-ankle angle in the body's sagittal plane
-  (:func:`~formcheck.geometry.sagittal_angle` on MediaPipe's world landmarks, so the camera's
-  height does not skew it; the image angle :func:`~formcheck.geometry.signed_straightness` when
-  there are no world landmarks): 0 = a straight line from shoulders to ankles, negative = hips
-  sag (the hip extends), positive = hips piked (the hip flexes). In a knee plank the line runs
-  shoulder-hip-knee.
+  (:func:`~formcheck.measure.geometry.sagittal_angle` on MediaPipe's world landmarks, so the
+  camera's height does not skew it; the image angle
+  :func:`~formcheck.measure.geometry.signed_straightness` when there are no world landmarks): 0 = a
+  straight line from shoulders to ankles, negative = hips sag (the hip extends), positive = hips
+  piked (the hip flexes). In a knee plank the line runs shoulder-hip-knee.
 * **hip offset** — the hip's distance from that line as a share of its length (+ above).
 * **head** — signed_straightness (hip, shoulder, ear): + when the head hangs below the trunk line.
 * **elbow** — upper arm's angle from vertical (elbows under the shoulders is ~0).
@@ -34,7 +34,7 @@ from formcheck.analysis.base import Analyzer, FaultSet, LiveState, not_measurabl
 from formcheck.analysis.episodes import EpisodeTracker, settled_span
 from formcheck.analysis.events import Event, Exercise
 from formcheck.config import Config, PlankConfig
-from formcheck.geometry import (
+from formcheck.measure.geometry import (
     angle_3d,
     distance,
     incline,
@@ -44,8 +44,8 @@ from formcheck.geometry import (
     signed_straightness,
     tilt,
 )
-from formcheck.landmarks import PoseFrame
-from formcheck.signals import SideView
+from formcheck.measure.signals import SideView
+from formcheck.pose.landmarks import PoseFrame
 
 NEEDED = ("shoulder", "elbow", "hip", "knee", "ankle")
 SETTLE_WINDOW_S = 0.3

@@ -1,0 +1,269 @@
+"""MediaPipe's PoseLandmarker (Tasks API) as a formcheck pose estimator.
+
+This is the only module that imports mediapipe. It runs the model in VIDEO mode (tracking
+between frames, strictly increasing integer millisecond timestamps) for videos and cameras, or
+IMAGE mode for stills, converts normalised landmarks to pixels, and keeps the main person.
+
+Example:
+    >>> with MediaPipePoseEstimator(PoseOptions()) as estimator:  # doctest: +SKIP
+    ...     estimate = estimator.estimate(image_bgr, timestamp_ms=0)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from typing import Any
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from formcheck.closing import Closing
+from formcheck.errors import ModelError
+from formcheck.pose.estimator import Box, Census, PoseEstimate, PoseOptions, main_person, overlap
+from formcheck.pose.landmarks import NUM_LANDMARKS, PoseFrame
+from formcheck.pose.models import ModelInfo, resolve_model
+
+log = logging.getLogger(__name__)
+
+os.environ.setdefault("GLOG_minloglevel", "2")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+@contextlib.contextmanager
+def _native_stderr_silenced(enabled: bool) -> Iterator[None]:
+    """Hide the C++ start-up chatter MediaPipe and TFLite print on file descriptor 2."""
+    if not enabled:
+        yield
+        return
+    fd = 2  # native code writes to the process's fd 2, whatever sys.stderr is now
+    with contextlib.suppress(AttributeError, OSError, ValueError):
+        sys.stderr.flush()
+    saved = os.dup(fd)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+        yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(devnull)
+        os.close(saved)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """An image ready for the model: RGB, maybe scaled down; the original size; and the
+    MediaPipe image made from it (made where it was prepared, off the model's thread)."""
+
+    rgb: npt.NDArray[np.uint8]
+    width: int
+    height: int
+    image: Any = None
+
+
+class MediaPipePoseEstimator(Closing):
+    """The real pose model.
+
+    Args:
+        options: Model path, confidences, masks, number of poses, running mode.
+
+    Raises:
+        ModelError: The model is missing, corrupt, or MediaPipe cannot load it.
+    """
+
+    def __init__(self, options: PoseOptions | None = None) -> None:
+        import mediapipe as mp
+        from mediapipe.tasks.python import BaseOptions, vision
+
+        self.options = options or PoseOptions()
+        self.model: ModelInfo = resolve_model(self.options.model)
+        self._mp = mp
+        running_mode = (
+            vision.RunningMode.VIDEO if self.options.mode == "video" else vision.RunningMode.IMAGE
+        )
+        task_options = vision.PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(self.model.path)),
+            running_mode=running_mode,
+            num_poses=self.options.num_poses,
+            min_pose_detection_confidence=self.options.min_pose_detection_confidence,
+            min_pose_presence_confidence=self.options.min_pose_presence_confidence,
+            min_tracking_confidence=self.options.min_tracking_confidence,
+            output_segmentation_masks=self.options.segmentation_masks,
+        )
+        quiet = not log.isEnabledFor(logging.DEBUG)
+        try:
+            with _native_stderr_silenced(quiet):
+                self._landmarker = vision.PoseLandmarker.create_from_options(task_options)
+        except (RuntimeError, ValueError) as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ModelError(
+                f"{self.model.path}: MediaPipe could not load the model ({first})"
+            ) from exc
+        self._last_ts = -1
+        self._calls = 0
+        self._quiet = quiet
+        self._census: Any = None
+        self._next_census_ms: float | None = None
+        self._census_ok = (
+            self.options.mode == "video"
+            and self.options.num_poses == 1
+            and self.options.people_check_s is not None
+        )
+
+    def estimate(self, image_bgr: npt.NDArray[np.uint8], timestamp_ms: int) -> PoseEstimate:
+        """Find the main person in a BGR image.
+
+        In video mode timestamps must increase; a repeated or earlier timestamp is nudged forward
+        by a millisecond so MediaPipe's tracker never rejects a frame.
+        """
+        return self.estimate_prepared(self.prepare(image_bgr), timestamp_ms)
+
+    def prepare(self, image_bgr: npt.NDArray[np.uint8]) -> Prepared:
+        """Scale down (to ``max_side``) and convert to RGB: the work before the model, which
+        can run on another thread (OpenCV releases the GIL)."""
+        height, width = image_bgr.shape[:2]
+        limit = self.options.max_side
+        if limit is not None and max(height, width) > limit:
+            # the model sees 256x256 anyway: scaling a 4K frame down first saves the colour
+            # conversion, the copy into MediaPipe and a full-size mask (landmarks are normalised,
+            # so they come back in the original pixels)
+            scale = limit / max(height, width)
+            size = (max(1, round(width * scale)), max(1, round(height * scale)))
+            image_bgr = np.asarray(
+                cv2.resize(image_bgr, size, interpolation=cv2.INTER_AREA), dtype=np.uint8
+            )
+        rgb = np.asarray(cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB), dtype=np.uint8)
+        image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
+        return Prepared(rgb, width, height, image)
+
+    def estimate_prepared(self, prepared: Prepared, timestamp_ms: int) -> PoseEstimate:
+        """:meth:`estimate` of an image :meth:`prepare` has already converted."""
+        width, height = prepared.width, prepared.height
+        mp_image = prepared.image
+        if mp_image is None:
+            mp_image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=prepared.rgb)
+        self._calls += 1
+        with _native_stderr_silenced(self._quiet and self._calls <= 2):
+            if self.options.mode == "video":
+                ts = max(int(timestamp_ms), self._last_ts + 1)
+                self._last_ts = ts
+                result = self._landmarker.detect_for_video(mp_image, ts)
+            else:
+                result = self._landmarker.detect(mp_image)
+        estimate = _to_estimate(result, timestamp_ms, width, height)
+        if self._census_ok and (
+            self._next_census_ms is None or timestamp_ms >= self._next_census_ms
+        ):
+            assert self.options.people_check_s is not None
+            self._next_census_ms = timestamp_ms + 1000.0 * self.options.people_check_s
+            estimate = self._count_people(prepared.rgb, estimate)
+        return estimate
+
+    def _count_people(self, rgb: npt.NDArray[np.uint8], estimate: PoseEstimate) -> PoseEstimate:
+        """Count the people in view: MediaPipe's detector reliably finds only the most
+        prominent person in an image, so each person found (the followed one first) is
+        covered up and the image searched again, up to :data:`CENSUS_POSES` people."""
+        from mediapipe.tasks.python import BaseOptions, vision
+
+        if self._census is None:
+            options = vision.PoseLandmarkerOptions(
+                base_options=BaseOptions(model_asset_path=str(self.model.path)),
+                running_mode=vision.RunningMode.IMAGE,
+                num_poses=1,
+                min_pose_detection_confidence=self.options.min_pose_detection_confidence,
+                min_pose_presence_confidence=self.options.min_pose_presence_confidence,
+                output_segmentation_masks=False,
+            )
+            try:
+                with _native_stderr_silenced(self._quiet):
+                    self._census = vision.PoseLandmarker.create_from_options(options)
+            except (RuntimeError, ValueError) as exc:  # never worth failing the run for
+                log.warning("people count unavailable: %s", exc)
+                self._census_ok = False
+                return estimate
+        width, height = estimate.pose.image_size
+        scale = np.array([rgb.shape[1] / width, rgb.shape[0] / height])
+        image = rgb.copy()
+        boxes: list[Box] = []
+        mine: Box | None = None
+        if estimate.pose.has_person:
+            mine = _box_of(estimate.pose.landmarks[:, :2] * scale)
+            boxes.append(mine)
+            _cover(image, mine)
+        while len(boxes) < CENSUS_POSES:
+            mp_image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=image)
+            result = self._census.detect(mp_image)
+            if not result.pose_landmarks:
+                break
+            person = result.pose_landmarks[0]
+            found = _box_of(np.array([[p.x * rgb.shape[1], p.y * rgb.shape[0]] for p in person]))
+            if any(overlap(found, b) >= 0.5 for b in boxes):
+                break  # the same person again (partly covered): nobody else
+            boxes.append(found)
+            _cover(image, found)
+        followed = None if mine is None else main_person(boxes) == 0
+        count = max(len(boxes), estimate.people)
+        return replace(estimate, people=count, census=Census(count, followed))
+
+    def close(self) -> None:
+        # mediapipe 1.2.3 prints "DestroyAccelerator" lines on fd 2 as each landmarker is released
+        with _native_stderr_silenced(self._quiet):
+            self._landmarker.close()
+            if self._census is not None:
+                self._census.close()
+                self._census = None
+
+
+#: The most people the periodic count looks for.
+CENSUS_POSES = 3
+
+
+def _box_of(xy: npt.NDArray[np.floating]) -> Box:
+    x0, y0 = np.nanmin(xy, axis=0)
+    x1, y1 = np.nanmax(xy, axis=0)
+    return (float(x0), float(y0), float(x1), float(y1))
+
+
+def _cover(image: npt.NDArray[np.uint8], box: Box) -> None:
+    """Paint over a person (their box and a margin) with the picture's mean colour."""
+    x0, y0, x1, y1 = box
+    pad = 0.1 * max(x1 - x0, y1 - y0)
+    h, w = image.shape[:2]
+    c0, r0 = max(0, int(x0 - pad)), max(0, int(y0 - pad))
+    c1, r1 = min(w, int(x1 + pad) + 1), min(h, int(y1 + pad) + 1)
+    if c1 > c0 and r1 > r0:
+        image[r0:r1, c0:c1] = image.reshape(-1, image.shape[2]).mean(axis=0).astype(np.uint8)
+
+
+def _to_estimate(result: Any, timestamp_ms: int, width: int, height: int) -> PoseEstimate:
+    people = len(result.pose_landmarks or [])
+    if people == 0:
+        return PoseEstimate(PoseFrame.empty(timestamp_ms=timestamp_ms, image_size=(width, height)))
+    arrays = [
+        np.array(
+            [[p.x * width, p.y * height, p.z * width, p.visibility or 0.0] for p in person],
+            dtype=np.float32,
+        )
+        for person in result.pose_landmarks
+    ]
+    boxes = [(a[:, 0].min(), a[:, 1].min(), a[:, 0].max(), a[:, 1].max()) for a in arrays]
+    chosen = main_person(boxes)
+    image = arrays[chosen]
+    if result.pose_world_landmarks and len(result.pose_world_landmarks) > chosen:
+        world = np.array(
+            [[p.x, p.y, p.z] for p in result.pose_world_landmarks[chosen]], dtype=np.float32
+        )
+    else:
+        world = np.full((NUM_LANDMARKS, 3), np.nan, np.float32)
+    mask = None
+    if result.segmentation_masks and len(result.segmentation_masks) > chosen:
+        # numpy_view() borrows MediaPipe's buffer, freed with the result: copy it out
+        view = result.segmentation_masks[chosen].numpy_view()
+        mask = np.array(view, dtype=np.float32, copy=True).reshape(view.shape[0], view.shape[1])
+    frame = PoseFrame(timestamp_ms, image, world, (width, height))
+    return PoseEstimate(frame, mask, people)

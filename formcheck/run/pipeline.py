@@ -1,0 +1,222 @@
+"""The road every frame walks: source -> pose estimator -> pose series.
+
+The same loop serves video files, folders of images, cameras and replayed tracks; progress is
+reported through a callback so that the CLI (not the library) decides how to show it. Ctrl-C
+during tracking keeps every frame processed so far: the series comes back marked
+``interrupted`` in its metadata.
+
+Example:
+    >>> series = track_file("samples/bridge_8reps_left.mp4")  # doctest: +SKIP
+    >>> series.landmarks.shape  # doctest: +SKIP
+    (240, 33, 4)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import os
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from formcheck._version import __version__
+from formcheck.measure.spine import back_profile
+from formcheck.media.sources import Frame, FrameSource, Prefetcher, VideoFileSource, open_source
+from formcheck.pose.estimator import PoseEstimate, PoseEstimator, PoseOptions, RunningMode
+from formcheck.pose.landmarks import PoseFrame, PoseSeries, SeriesBuilder
+
+if TYPE_CHECKING:
+    from formcheck.analysis import Analysis
+    from formcheck.config import Config
+
+log = logging.getLogger(__name__)
+
+#: Called as ``on_progress(frames_done, frames_expected_or_None)``.
+ProgressCallback = Callable[[int, int | None], None]
+#: Called with each frame and what the estimator found in it.
+EstimateCallback = Callable[[Frame, PoseEstimate], None]
+
+
+def with_back_profile(estimate: PoseEstimate) -> PoseEstimate:
+    """Add the back's outline (from the mask, when there is one) to the estimate's pose."""
+    if estimate.mask is None or not estimate.pose.has_person:
+        return estimate
+    pose = estimate.pose
+    width, height = pose.image_size
+    mh, mw = estimate.mask.shape[:2]
+    if (mw, mh) == (width, height):
+        back = back_profile(estimate.mask, pose.landmarks)
+    else:  # the image was scaled down for inference: so is the mask
+        scale = np.array([mw / width, mh / height], np.float32)
+        scaled = pose.landmarks.copy()
+        scaled[:, :2] *= scale
+        back = back_profile(estimate.mask, scaled) / scale
+    framed = PoseFrame(pose.timestamp_ms, pose.landmarks, pose.world, pose.image_size, back)
+    return replace(estimate, pose=framed)
+
+
+class PeopleLog:
+    """How many people were in view over a run, from the estimates' people counts."""
+
+    def __init__(self) -> None:
+        self.most = 0
+        self.checks: list[tuple[int, int, bool | None]] = []  # (ms, count, followed largest)
+
+    def add(self, estimate: PoseEstimate) -> None:
+        self.most = max(self.most, estimate.people)
+        if estimate.census is not None:
+            c = estimate.census
+            self.checks.append((estimate.pose.timestamp_ms, c.count, c.followed_largest))
+
+    def summary(self, end_ms: int) -> dict[str, Any]:
+        """Metadata: ``people_max``; with several people, about how long (each check stands
+        until the next) and whether the person followed was the largest (the main one)."""
+        out: dict[str, Any] = {"people_max": self.most}
+        several = [i for i, (_, n, _) in enumerate(self.checks) if n >= 2]
+        if several:
+            ends = [t for t, _, _ in self.checks[1:]] + [end_ms]
+            out["several_people_s"] = round(
+                sum(max(0, ends[i] - self.checks[i][0]) for i in several) / 1000.0, 1
+            )
+            followed = [self.checks[i][2] for i in several if self.checks[i][2] is not None]
+            out["followed_person"] = "largest" if all(followed) else "not always the largest"
+        return out
+
+
+def track_frames(
+    source: FrameSource,
+    estimator: PoseEstimator,
+    *,
+    on_progress: ProgressCallback | None = None,
+    on_estimate: EstimateCallback | None = None,
+    metadata: dict[str, Any] | None = None,
+) -> PoseSeries:
+    """Run ``estimator`` over every frame of ``source`` and stack the poses.
+
+    A KeyboardInterrupt stops the loop and returns what was measured, with
+    ``metadata["interrupted"] = True``.
+    """
+    info = source.info
+    frames = SeriesBuilder((info.width, info.height), expected=info.frame_count)
+    people = PeopleLog()
+    last_ms = 0
+    interrupted = False
+    try:
+        prepared_ok = hasattr(estimator, "estimate_prepared")
+        for frame in source:
+            if prepared_ok and frame.prepared is not None:
+                raw = estimator.estimate_prepared(frame.prepared, frame.timestamp_ms)  # type: ignore[attr-defined]
+            else:
+                raw = estimator.estimate(frame.image, frame.timestamp_ms)
+            estimate = with_back_profile(raw)
+            frames.add(estimate.pose)
+            last_ms = estimate.pose.timestamp_ms
+            people.add(estimate)
+            if on_estimate is not None:
+                on_estimate(frame, estimate)
+            if on_progress is not None:
+                on_progress(len(frames), info.frame_count)
+    except KeyboardInterrupt:
+        interrupted = True
+        log.warning("interrupted after %d frames; keeping what was measured", len(frames))
+    meta: dict[str, Any] = {
+        "source": info.name,
+        "kind": info.kind,
+        "fps": info.fps,
+        "frame_count": len(frames),
+        "width": info.width,
+        "height": info.height,
+        "formcheck_version": __version__,
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "interrupted": interrupted,
+        "truncated": bool(getattr(source, "truncated", False)),
+        **people.summary(last_ms),
+    }
+    meta.update(metadata or {})
+    return frames.build(meta)
+
+
+def track_file(
+    path: str | os.PathLike[str],
+    *,
+    options: PoseOptions | None = None,
+    max_fps: float | None = None,
+    on_progress: ProgressCallback | None = None,
+    on_estimate: EstimateCallback | None = None,
+) -> PoseSeries:
+    """Open a video, image or folder of images, run the real pose model, return the series.
+
+    ``max_fps`` thins the frames (by their timestamps) before the model sees them.
+
+    Raises:
+        InputError: The input cannot be read.
+        ModelError: The pose model cannot be loaded.
+    """
+    from formcheck.pose.mediapipe_pose import MediaPipePoseEstimator
+
+    options = options or PoseOptions()
+    with open_source(os.fspath(path)) as source:
+        mode: RunningMode = (
+            "video"
+            if isinstance(source, VideoFileSource) or source.info.kind == "camera"
+            else "image"
+        )
+        with (
+            MediaPipePoseEstimator(replace(options, mode=mode)) as estimator,
+            Prefetcher(source, max_fps=max_fps, prepare=estimator.prepare) as frames,
+        ):
+            expected = source.info.frame_count
+            if max_fps is not None and expected and source.info.fps:
+                expected = math.ceil(expected * min(1.0, max_fps / source.info.fps))
+
+            def progress(done: int, _total: int | None) -> None:
+                if on_progress is not None:
+                    on_progress(done, expected)
+
+            return track_frames(
+                frames,
+                estimator,
+                on_progress=progress,
+                on_estimate=on_estimate,
+                metadata={
+                    "model": {"name": estimator.model.name, "sha256": estimator.model.sha256},
+                    "max_fps": max_fps,
+                },
+            )
+
+
+def analyze_file(
+    path: str | os.PathLike[str],
+    exercise: str = "auto",
+    config: Config | None = None,
+    *,
+    options: PoseOptions | None = None,
+    max_fps: float | None = None,
+    on_progress: ProgressCallback | None = None,
+    on_estimate: EstimateCallback | None = None,
+) -> tuple[PoseSeries, Analysis]:
+    """Track a video (or images) and analyse it as it goes: (pose series, analysis).
+
+    The same fold as :func:`formcheck.analysis.analyze_series` over the tracked series, fed
+    frame by frame as the model produces them (the way a live session runs). It stays on the
+    model's thread: MediaPipe holds the GIL while it works, so a Python thread beside it only
+    slows it down. A Ctrl-C keeps what was measured (the series is marked ``interrupted``) and
+    the analysis covers it.
+    """
+    from formcheck.analysis import Fold
+
+    fold = Fold(exercise, config)
+
+    def feed(frame: Frame, estimate: PoseEstimate) -> None:
+        fold.update(estimate.pose)
+        if on_estimate is not None:
+            on_estimate(frame, estimate)
+
+    series = track_file(
+        path, options=options, max_fps=max_fps, on_progress=on_progress, on_estimate=feed
+    )
+    return series, fold.finish()
