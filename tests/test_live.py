@@ -368,9 +368,9 @@ def test_a_killed_live_session_keeps_its_reps_in_the_history(tmp_path: Path) -> 
 
 
 def test_the_routine_takes_its_plank_target_from_the_history(tmp_path: Path) -> None:
-    from formcheck.cli.live import SessionHistory
     from formcheck.config import Config
     from formcheck.history.history import record_report
+    from formcheck.live.session_history import SessionHistory
     from tests.test_history import plank_report
 
     db = tmp_path / "h.sqlite3"
@@ -385,10 +385,10 @@ def test_the_routine_takes_its_plank_target_from_the_history(tmp_path: Path) -> 
 
 
 def test_the_routine_takes_its_bridge_targets_from_the_history(tmp_path: Path) -> None:
-    from formcheck.cli.live import SessionHistory
     from formcheck.config import Config
     from formcheck.history.history import record_report
     from formcheck.live.routine import plan_routine
+    from formcheck.live.session_history import SessionHistory
     from tests.test_history import bridge_report
 
     db = tmp_path / "h.sqlite3"

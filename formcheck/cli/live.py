@@ -7,13 +7,14 @@ console and turns how the session ended into a message and an exit code.
 
 # No ``from __future__ import annotations`` here: Typer reads the option types of the commands
 # defined inside register(), which must be evaluated where they are defined.
-import contextlib
 import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+from formcheck.live.session_history import SessionHistory
 
 if TYPE_CHECKING:
     from formcheck.live.live import LiveOptions, LiveResult
@@ -225,7 +226,7 @@ def register(app: typer.Typer, handles_errors: Callable[[Any], Any]) -> None:
                 f"formcheck live: {exercise.value}, camera {camera}; Ctrl-C ends the session",
                 highlight=False,
             )
-        with SessionHistory(_db(db, no_history), "live", camera, cfg) as history:
+        with SessionHistory(_db(db, no_history), "live", camera, cfg, warn=_warn) as history:
             result = live_session(
                 camera,
                 exercise=exercise,
@@ -305,7 +306,7 @@ def register(app: typer.Typer, handles_errors: Callable[[Any], Any]) -> None:
         feedback = ConsoleFeedback(lambda line: out.print(line, highlight=False))
         cameras = camera or ["0"]
         source = ", ".join(cameras)
-        with SessionHistory(_db(db, no_history), "routine", source, cfg) as history:
+        with SessionHistory(_db(db, no_history), "routine", source, cfg, warn=_warn) as history:
             result, summary = routine_session(
                 cameras,
                 config=cfg,
@@ -331,111 +332,10 @@ def _db(db: Path | None, no_history: bool) -> Path | None:
     return None if no_history else (db or default_db_path())
 
 
-class SessionHistory:
-    """A live session's place in the history, for the CLI: rows written as the session runs
-    (:class:`~formcheck.history.history.LiveHistory`), the final report at the end, and the plank
-    target the history has earned. A history that cannot be opened or written is one
-    warning; the session goes on without it (``db=None``: no history at all)."""
+def _warn(message: str) -> None:
+    from formcheck.cli.app import err
 
-    def __init__(self, db: Path | None, kind: str, source: str, config: Any) -> None:
-        self.kind, self.source, self.config = kind, source, config
-        self._wanted = db
-        self._history: Any = None
-        self._hooks: Any = None
-        self._disabled = False
-
-    def __enter__(self) -> "SessionHistory":
-        return self
-
-    def _warn(self, exc: Exception) -> None:
-        from formcheck.cli.app import err
-
-        if not self._disabled:
-            message = getattr(exc, "message", str(exc))
-            err.print(f"[yellow]warning:[/] history: {message}; not stored", highlight=False)
-        self._disabled = True
-
-    def _writer_hooks(self) -> Any:
-        import dataclasses
-
-        from formcheck.errors import FormcheckError
-        from formcheck.history.history import History, LiveHistory
-
-        if self._hooks is None and not self._disabled and self._wanted is not None:
-            try:
-                self._history = History(self._wanted)
-                writer = self._history.start_session(
-                    self.kind,
-                    source=self.source,
-                    config=dataclasses.asdict(self.config),
-                )
-                self._hooks = LiveHistory(writer)
-            except FormcheckError as exc:
-                self._warn(exc)
-        return self._hooks
-
-    def _call(self, name: str, *args: Any) -> None:
-        from formcheck.errors import FormcheckError
-
-        hooks = self._writer_hooks()
-        if hooks is None:
-            return
-        try:
-            getattr(hooks, name)(*args)
-        except FormcheckError as exc:  # never let the history stop a live session
-            self._warn(exc)
-
-    def on_event(self, event: Any) -> None:
-        self._call("on_event", event)
-
-    def on_set_finished(self, block: dict[str, Any]) -> None:
-        self._call("on_set_finished", block)
-
-    def finish(self, report: dict[str, Any]) -> None:
-        from formcheck.errors import FormcheckError
-
-        hooks = self._writer_hooks()
-        if hooks is None:
-            return
-        try:
-            hooks.writer.finish(report)
-        except FormcheckError as exc:
-            self._warn(exc)
-
-    def target(self, kind: str) -> float | None:
-        """A target the history has earned (None: the config's): the plank hold for "plank",
-        the bridge reps for "bridge_reps", the bridge's top pause for "bridge_pause"."""
-        from formcheck.errors import FormcheckError
-        from formcheck.history.history import History
-        from formcheck.history.progression import next_targets
-
-        wanted = {
-            "plank": ("plank", "hold_s"),
-            "bridge_reps": ("glute_bridge", "reps"),
-            "bridge_pause": ("glute_bridge", "top_pause_s"),
-        }.get(kind)
-        if wanted is None or self._wanted is None or not Path(self._wanted).exists():
-            return None
-        exercise, name = wanted
-        try:
-            with History(self._wanted, create=False) as history:
-                points = history.trends(exercise)
-        except FormcheckError as exc:
-            self._warn(exc)
-            return None
-        for target in next_targets(points, self.config):
-            if target.exercise == exercise and target.name == name:
-                return float(target.value)
-        return None
-
-    def __exit__(self, exc_type: Any, *exc: object) -> None:
-        if self._hooks is not None and not self._hooks.writer.finished:
-            from formcheck.errors import FormcheckError
-
-            with contextlib.suppress(FormcheckError):  # already reported as a warning
-                self._hooks.writer.finish(status="interrupted")
-        if self._history is not None:
-            self._history.close()
+    err.print(f"[yellow]warning:[/] {message}", highlight=False)
 
 
 def _finish(result: "LiveResult", opts: "LiveOptions") -> None:
