@@ -772,7 +772,7 @@ def models(
 
 
 # Modules that add their own commands: each has ``register(app, handles_errors)``.
-COMMAND_MODULES = ("formcheck.cli_history", "formcheck.cli_live")
+COMMAND_MODULES = ("formcheck.cli_history", "formcheck.cli_live", "formcheck.web.cli")
 
 
 def _register_optional_commands() -> None:
