@@ -7,7 +7,7 @@ const SEND_WIDTH = Math.min(1280, Number(params.get("width")) || 640);
 const QUALITY = Number(params.get("quality")) || 0.75;
 const $ = (id) => document.getElementById(id);
 const view = $("view"), vctx = view.getContext("2d"), video = $("camera");
-const stats = { frames: 0, shown: [], latency: [], started: null, firstFrameAt: null };
+const stats = { frames: 0, shown: [], latency: [], started: null, firstFrameAt: null, cameraAt: null };
 window.formcheck = { stats, last: null, ended: null, ready: false };
 
 let ws = null, stream = null, inFlight = null, spare = [document.createElement("canvas"), document.createElement("canvas")];
@@ -128,6 +128,7 @@ async function start() {
     $("result").append(el("p", { class: "error", text: `No camera: ${err.message || err.name}` }));
     return;
   }
+  stats.cameraAt = performance.now();
   video.srcObject = stream; await video.play();
   $("placeholder").hidden = true;
   if ("requestVideoFrameCallback" in video) video.requestVideoFrameCallback(onVideoFrame);
