@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip("fastapi")
-from fastapi.testclient import TestClient  # noqa: E402
-from starlette.websockets import WebSocketDisconnect  # noqa: E402
+from fastapi.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
 
-from formcheck.web.app import WebSettings, create_app  # noqa: E402
-from formcheck.web.auth import COOKIE  # noqa: E402
-from tests.web_helpers import run_server  # noqa: E402
+from formcheck.web.app import WebSettings, create_app
+from formcheck.web.auth import COOKIE
+from tests.web_helpers import run_server
 
 WS = "ws://127.0.0.1:8765/api/live"
 

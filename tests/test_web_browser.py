@@ -45,7 +45,9 @@ def cli_report(sample: str, tmp_path: Path) -> dict[str, Any]:
     from formcheck.cli import app
 
     out = tmp_path / f"{Path(sample).stem}.json"
-    result = CliRunner().invoke(app, ["analyze", str(SAMPLES / sample), "--json", str(out), "--no-history"])
+    result = CliRunner().invoke(
+        app, ["analyze", str(SAMPLES / sample), "--json", str(out), "--no-history"]
+    )
     assert result.exit_code == 0, result.output
     return json.loads(out.read_text())
 
@@ -103,7 +105,9 @@ def test_live_plank_runs_the_hold_timer_with_skeleton_and_counter_over_the_pictu
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(f"{served.url}/live?exercise=plank")
         page.get_by_test_id("start").click()
-        page.wait_for_function("Number(document.querySelector('[data-testid=hold]').textContent) > 2", timeout=90_000)
+        page.wait_for_function(
+            "Number(document.querySelector('[data-testid=hold]').textContent) > 2", timeout=90_000
+        )
         first = float(page.get_by_test_id("hold").inner_text())
         page.wait_for_timeout(2500)
         second = float(page.get_by_test_id("hold").inner_text())
@@ -164,7 +168,9 @@ def test_upload_of_a_text_file_says_so_and_stores_nothing(served: Served, tmp_pa
         page.click("#send")
         message = page.get_by_test_id("upload-message")
         message.wait_for(state="visible")
-        page.wait_for_function("document.querySelector('[data-testid=upload-message]').textContent.length > 0")
+        page.wait_for_function(
+            "document.querySelector('[data-testid=upload-message]').textContent.length > 0"
+        )
         assert "notes.mp4 is not a video" in message.inner_text()
     assert stored() == files_before  # nothing kept, nothing half-written
     assert served.api("/api/sessions").json() == before

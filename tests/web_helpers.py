@@ -95,8 +95,19 @@ def y4m_clip(sample: str, folder: Path, *, width: int = 640) -> Path:
     out = folder / f"{Path(sample).stem}_{width}.y4m"
     if not out.exists():
         subprocess.run(
-            ["ffmpeg", "-v", "error", "-y", "-i", str(SAMPLES / sample), "-vf",
-             f"scale={width}:-2", "-pix_fmt", "yuv420p", str(out)],
+            [
+                "ffmpeg",
+                "-v",
+                "error",
+                "-y",
+                "-i",
+                str(SAMPLES / sample),
+                "-vf",
+                f"scale={width}:-2",
+                "-pix_fmt",
+                "yuv420p",
+                str(out),
+            ],
             check=True,
         )
     return out

@@ -8,10 +8,10 @@ import json
 import logging
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import FastAPI, File, Form, Request, UploadFile, WebSocket
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from formcheck.web import library as fc
@@ -38,7 +38,8 @@ def _error(status: int, message: str) -> Response:
 
 
 def _settings(request: Request | WebSocket) -> WebSettings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+    settings: WebSettings = request.app.state.settings
+    return settings
 
 
 def _history(settings: WebSettings) -> Any:
@@ -166,9 +167,9 @@ def add_routes(app: FastAPI) -> None:
     @app.post("/api/analyze", status_code=202)
     def analyze(
         request: Request,
-        file: UploadFile = File(...),
-        exercise: str = Form("auto"),
-        annotate: bool = Form(False),
+        file: Annotated[UploadFile, File()],
+        exercise: Annotated[str, Form()] = "auto",
+        annotate: Annotated[bool, Form()] = False,
     ) -> Response:
         settings = _settings(request)
         try:
@@ -282,9 +283,7 @@ async def live_socket(ws: WebSocket, settings: WebSettings) -> None:
     try:
         while True:
             receiving = asyncio.create_task(ws.receive())
-            done, _ = await asyncio.wait(
-                {receiving, sending}, return_when=asyncio.FIRST_COMPLETED
-            )
+            done, _ = await asyncio.wait({receiving, sending}, return_when=asyncio.FIRST_COMPLETED)
             if receiving not in done:  # the session ended by itself (stop, routine done)
                 receiving.cancel()
                 break

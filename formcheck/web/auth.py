@@ -97,7 +97,10 @@ class Guard:
         if self.token is None:
             host = _host_name(headers.get("host", ""))
             if host and not is_loopback(host):
-                return 403, f"host {host!r} is not this computer: open the address formcheck printed"
+                return (
+                    403,
+                    f"host {host!r} is not this computer: open the address formcheck printed",
+                )
         else:
             given, _ = presented_token(scope)
             if given is None or not secrets.compare_digest(given.encode(), self.token.encode()):
@@ -135,7 +138,7 @@ class Guard:
             )
             await send({"type": "http.response.body", "body": body})
             return
-        given, in_query = presented_token(scope)
+        _, in_query = presented_token(scope)
         if self.token is None or not in_query or scope["type"] != "http":
             await self.app(scope, receive, send)
             return

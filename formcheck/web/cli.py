@@ -52,7 +52,8 @@ def register(app: typer.Typer, handles_errors: Callable[[Any], Any]) -> None:
         """
         from formcheck.cli import _config
         from formcheck.history import default_db_path
-        from formcheck.web.app import WebSettings, serve as run
+        from formcheck.web.app import WebSettings
+        from formcheck.web.app import serve as run
 
         settings = WebSettings(
             host=host,

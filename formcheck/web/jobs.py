@@ -89,7 +89,9 @@ class JobQueue:
         with self._lock:
             self.jobs[job.id] = job
             if self._thread is None:
-                self._thread = threading.Thread(target=self._work, name="formcheck-jobs", daemon=True)
+                self._thread = threading.Thread(
+                    target=self._work, name="formcheck-jobs", daemon=True
+                )
                 self._thread.start()
         self._queue.put(job)
         return job

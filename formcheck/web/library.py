@@ -35,8 +35,8 @@ from formcheck.landmarks import PoseFrame
 from formcheck.live import LiveOptions, LiveResult, finish_session, run_live
 from formcheck.live_session import Ended, LiveSession, LiveUpdate
 from formcheck.outputs import atomic_path, write_text_atomic
-from formcheck.pose import PoseOptions
 from formcheck.overlay import Presenter, form_level, gauge_scale
+from formcheck.pose import PoseOptions
 from formcheck.progression import Target, TrendPoint, next_targets
 from formcheck.report import REPORT_SCHEMA, report_json
 from formcheck.routine import SAFETY_NOTE, Routine, RoutineStep, plan_routine

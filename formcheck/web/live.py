@@ -106,14 +106,14 @@ def pose_message(pose: fc.PoseFrame, min_visibility: float) -> dict[str, Any] | 
     vis = np.nan_to_num(lm[:, 3], nan=0.0)
     ok = np.isfinite(lm[:, :2]).all(axis=1) & (vis >= min_visibility)
 
-    def side(name: str) -> dict[str, list[float] | None]:
+    def side(name: Any) -> dict[str, list[float] | None]:
         points = fc.SIDE_POINTS[name]
         return {
             n: [round(lm[i, 0] / width, 4), round(lm[i, 1] / height, 4)] if ok[i] else None
             for n, i in ((n, int(points[n])) for n in POINT_NAMES)
         }
 
-    def joints_vis(name: str) -> float:
+    def joints_vis(name: Any) -> float:
         return float(np.mean([vis[int(fc.SIDE_POINTS[name][j])] for j in _JOINTS]))
 
     near = "left" if joints_vis("left") >= joints_vis("right") else "right"
@@ -258,7 +258,7 @@ class BrowserSession(fc.LiveSession):
         except IndexError:
             return fc.Action.NONE
 
-    def _present(self, image, pose, state, cue, run, captured):  # type: ignore[no-untyped-def]
+    def _present(self, image, pose, state, cue, run, captured):
         # the library's hook that draws and shows a frame: here the page draws it
         self._answered = captured.seq
         t_ms = self._t_of.pop(captured.seq, 0.0)
@@ -322,7 +322,7 @@ class LiveRequest:
     def parse(cls, data: Any) -> LiveRequest:
         """Raises UsageError for a message that is not a valid start message."""
         if not isinstance(data, dict) or data.get("type") != "start":
-            raise fc.UsageError("the first message must be {\"type\": \"start\", ...}")
+            raise fc.UsageError('the first message must be {"type": "start", ...}')
         try:
             exercise = fc.Exercise(str(data.get("exercise", "auto")))
         except ValueError:
@@ -498,7 +498,9 @@ class LiveBridge:
                 if steps is not None:
                     routine = BrowserRoutine(session, self.capture, steps, interrupt=self.flag)
                     ended = self._ended(routine.run())
-                    extra = {"routine": {**routine.report_block(ended), "knee_plank": req.knee_plank}}
+                    extra = {
+                        "routine": {**routine.report_block(ended), "knee_plank": req.knee_plank}
+                    }
                     summary = routine.summary_lines()
                 else:
                     ended = self._ended(
@@ -512,7 +514,9 @@ class LiveBridge:
             history.finish(report)
             if self.reports_dir is not None and history.uid:
                 self.reports_dir.mkdir(parents=True, exist_ok=True)
-                fc.write_text_atomic(self.reports_dir / f"{history.uid}.json", fc.report_json(report))
+                fc.write_text_atomic(
+                    self.reports_dir / f"{history.uid}.json", fc.report_json(report)
+                )
             self.result = {
                 "type": "ended",
                 "ended": ended.value,
@@ -526,7 +530,10 @@ class LiveBridge:
             self.result = {"type": "error", "message": exc.message}
         except Exception:  # never a traceback in the page; the server goes on
             log.exception("live session failed")
-            self.result = {"type": "error", "message": "the live session failed (see the server log)"}
+            self.result = {
+                "type": "error",
+                "message": "the live session failed (see the server log)",
+            }
         finally:
             self._ready.set()
             history.close()

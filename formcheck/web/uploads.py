@@ -79,9 +79,7 @@ def store_upload(stream: BinaryIO, folder: Path, *, label: str, max_bytes: int) 
             while chunk := stream.read(CHUNK):
                 size += len(chunk)
                 if size > max_bytes:
-                    raise TooLarge(
-                        f"{label} is larger than the limit of {max_bytes / 1e6:.0f} MB"
-                    )
+                    raise TooLarge(f"{label} is larger than the limit of {max_bytes / 1e6:.0f} MB")
                 out.write(chunk)
         if size == 0:
             raise fc.InputError(f"{label} is empty")
