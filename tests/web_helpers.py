@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import shutil
 import socket
+import struct
 import subprocess
 import threading
 import time
@@ -47,25 +48,37 @@ class Served:
     url: str
     settings: Any
     server: Any
+    thread: threading.Thread | None = None
 
     def api(self, path: str, **kwargs: Any) -> Any:
         import httpx
 
         return httpx.get(self.url + path, timeout=30, **kwargs)
 
+    def shutdown(self, timeout: float = 60.0) -> None:
+        """Stop the server as Ctrl-C does (uvicorn's graceful shutdown) and wait for it."""
+        self.server.should_exit = True
+        if self.thread is not None:
+            self.thread.join(timeout)
+            assert not self.thread.is_alive(), "the web server did not stop"
+
 
 @contextlib.contextmanager
-def run_server(tmp: Path, **settings_kwargs: Any) -> Iterator[Served]:
-    """uvicorn serving formcheck's web app on a free loopback port, in a thread."""
+def run_server(tmp: Path, *, host: str = "127.0.0.1", **settings_kwargs: Any) -> Iterator[Served]:
+    """uvicorn serving formcheck's web app on a free port, in a thread.
+
+    The server binds to ``host`` (with its settings' rules: another address than 127.0.0.1
+    gets a token); the URL is on 127.0.0.1 when it binds to every address (0.0.0.0).
+    """
     import uvicorn
 
     from formcheck.web.app import WebSettings, create_app
 
     port = free_port()
     settings = WebSettings(
-        host="127.0.0.1", port=port, db=tmp / "history.sqlite3", **settings_kwargs
+        host=host, port=port, db=tmp / "history.sqlite3", **settings_kwargs
     ).resolved()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    config = uvicorn.Config(create_app(settings), host=host, port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -74,11 +87,71 @@ def run_server(tmp: Path, **settings_kwargs: Any) -> Iterator[Served]:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the web server did not start")
         time.sleep(0.05)
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     try:
-        yield Served(f"http://127.0.0.1:{port}", settings, server)
+        yield Served(f"http://{shown}:{port}", settings, server, thread)
     finally:
         server.should_exit = True
         thread.join(30)
+
+
+class CuttableRelay:
+    """A TCP relay on a free loopback port in front of ``port``, whose connections can be cut
+    at once (reset, no WebSocket goodbye): the network to the server is lost.
+
+    Example (not run):
+        relay = CuttableRelay(8765); page.goto(relay.url + "/live"); ...; relay.cut()
+    """
+
+    def __init__(self, port: int) -> None:
+        self.target = port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        self.sockets: list[socket.socket] = []
+        self.cut_off = False
+        self._lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            if self.cut_off:
+                client.close()
+                continue
+            upstream = socket.create_connection(("127.0.0.1", self.target))
+            with self._lock:
+                self.sockets += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        with contextlib.suppress(OSError):
+            dst.shutdown(socket.SHUT_WR)
+
+    def cut(self) -> None:
+        """Reset every connection (both ends) and refuse new ones."""
+        self.cut_off = True
+        with self._lock:
+            for s in self.sockets:
+                with contextlib.suppress(OSError):  # linger 0: closing resets the connection
+                    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                with contextlib.suppress(OSError):  # wakes the pump blocked in recv
+                    s.shutdown(socket.SHUT_RDWR)
+                s.close()
+            self.sockets.clear()
+
+    def close(self) -> None:
+        self.cut()
+        self.listener.close()
 
 
 def need_browser() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import json
 import logging
 import threading
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import FastAPI, File, Form, Request, UploadFile, WebSocket
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -87,6 +89,33 @@ def _row(settings: WebSettings, row: Any) -> dict[str, Any]:
     }
 
 
+def _error_page(status: int, message: str) -> HTMLResponse:
+    """A page that says what was wrong with the address (for a person, not a program)."""
+    body = (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>formcheck</title>'
+        '<link rel="stylesheet" href="/static/style.css"></head><body><main>'
+        f'<h1>That page cannot be shown</h1><p class="error" data-testid="error">'
+        f"{html.escape(message)}</p>"
+        '<p><a href="/">Back to the start</a></p></main></body></html>'
+    )
+    return HTMLResponse(body, status_code=status)
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    """One sentence for FastAPI's validation errors ("file: field required (...)")."""
+    parts = []
+    for error in exc.errors():
+        where = [str(x) for x in error.get("loc", ()) if x not in ("body", "query", "path")]
+        name = ".".join(where) or "the request"
+        if error.get("type") == "missing" and name == "file":
+            parts.append("no file: send the video as the multipart form field 'file'")
+        elif error.get("type") == "missing":
+            parts.append(f"{name} is missing")
+        else:
+            parts.append(f"{name}: {error.get('msg', 'not valid')}")
+    return "; ".join(parts) or "the request is not valid"
+
+
 def add_routes(app: FastAPI) -> None:
     """Add every route to ``app`` (its ``state`` holds settings, jobs and live sessions)."""
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
@@ -95,6 +124,10 @@ def add_routes(app: FastAPI) -> None:
     async def formcheck_error(_request: Request, exc: fc.FormcheckError) -> Response:
         status = 404 if "not in the history" in exc.message else 400
         return _error(status, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(_request: Request, exc: RequestValidationError) -> Response:
+        return _error(422, _validation_message(exc))
 
     @app.exception_handler(Exception)
     async def any_error(_request: Request, exc: Exception) -> Response:
@@ -108,7 +141,17 @@ def add_routes(app: FastAPI) -> None:
         return handler
 
     for path, name in PAGES.items():
-        app.get(path, include_in_schema=False)(page(name))
+        if path != "/live":
+            app.get(path, include_in_schema=False)(page(name))
+
+    @app.get("/live", include_in_schema=False)
+    async def live_page(exercise: str = "auto") -> Response:
+        try:
+            fc.Exercise(exercise)
+        except ValueError:
+            choices = ", ".join(e.value for e in fc.Exercise)
+            return _error_page(400, f"No exercise {exercise!r}: choose one of {choices}.")
+        return FileResponse(str(STATIC / "live.html"), media_type="text/html")
 
     @app.get("/sessions/{session_id}", include_in_schema=False)
     async def session_page(session_id: int) -> FileResponse:

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from formcheck.web import library as fc
-from formcheck.web.auth import Guard, is_loopback, new_token
+from formcheck.web.auth import Guard, is_loopback, needs_token, new_token
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +48,9 @@ class WebSettings:
         host: Address to bind (127.0.0.1: this computer only).
         port: Port to listen on.
         db: The history database.
-        token: The token every request needs; None on loopback without ``--token``.
-            :meth:`resolved` generates one for another address.
+        token: The token every request needs; None on 127.0.0.1 without ``--token``.
+            :meth:`resolved` generates one for any other address (127.0.0.2 and 0.0.0.0
+            included).
         data_dir: Uploads, annotated videos and full reports (default: ``web`` beside the
             history database).
         max_upload_mb: The largest upload accepted.
@@ -71,8 +72,8 @@ class WebSettings:
             object.__setattr__(self, "data_dir", Path(self.db).parent / "web")
 
     def resolved(self) -> WebSettings:
-        """These settings with a generated token when the address is not loopback."""
-        if self.token is None and not is_loopback(self.host):
+        """These settings with a generated token when the address is not 127.0.0.1."""
+        if self.token is None and needs_token(self.host):
             return dataclasses.replace(self, token=new_token())
         return self
 

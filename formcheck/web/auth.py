@@ -3,13 +3,15 @@
 :class:`Guard` is an ASGI middleware in front of every route:
 
 * With a token (``formcheck serve --token``, or generated when binding to another address than
-  loopback), each request and WebSocket needs it: ``Authorization: Bearer TOKEN``, ``?token=TOKEN``
-  (then kept in a cookie, so the links of the pages work) or that cookie. Without it: 401 (a
-  WebSocket is closed with code 4401), whatever address the request comes from.
+  127.0.0.1, see :func:`needs_token`), each request and WebSocket needs it:
+  ``Authorization: Bearer TOKEN``, ``?token=TOKEN`` (then kept in a cookie, so the links of the
+  pages work) or that cookie. Without it: 401 with
+  a JSON ``detail``, whatever address the request comes from; a WebSocket's handshake gets the
+  same 401 answer (or, on a server without ASGI's denial response, is closed with code 4401).
 * Without a token (loopback only), the Host header must name the loopback address, so a web
   page elsewhere cannot reach the app through DNS rebinding.
-* A WebSocket whose ``Origin`` is not this server's own is refused (code 4403): another site
-  open in the browser cannot drive the camera session.
+* A WebSocket whose ``Origin`` is not this server's own is refused (403, or code 4403):
+  another site open in the browser cannot drive the camera session.
 
 Example:
     >>> is_loopback("127.0.0.1"), is_loopback("localhost"), is_loopback("0.0.0.0")
@@ -45,6 +47,21 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+#: The addresses ``formcheck serve`` binds to without a token: 127.0.0.1 (and its names).
+#: Any other, even another loopback address such as 127.0.0.2, needs the token.
+NO_TOKEN_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+def needs_token(host: str) -> bool:
+    """True when binding to ``host`` requires a token (every address but 127.0.0.1).
+
+    Example:
+        >>> needs_token("127.0.0.1"), needs_token("127.0.0.2"), needs_token("0.0.0.0")
+        (False, True, True)
+    """
+    return host.strip("[]").lower() not in NO_TOKEN_HOSTS
 
 
 def new_token() -> str:
@@ -120,23 +137,23 @@ class Guard:
         refusal = self._refusal(scope)
         if refusal is not None:
             status, text = refusal
+            body = json.dumps({"detail": text}).encode()
+            headers = [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ]
+            if status == 401:
+                headers.append((b"www-authenticate", b"Bearer"))
+            kind = "http"
             if scope["type"] == "websocket":
                 await receive()  # websocket.connect
-                await send({"type": "websocket.close", "code": 4000 + status, "reason": text})
-                return
-            body = json.dumps({"detail": text}).encode()
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": status,
-                    "headers": [
-                        (b"content-type", b"application/json"),
-                        (b"content-length", str(len(body)).encode()),
-                        (b"www-authenticate", b"Bearer"),
-                    ],
-                }
-            )
-            await send({"type": "http.response.body", "body": body})
+                if "websocket.http.response" not in scope.get("extensions", {}):
+                    # no denial response in this server: close (the code says why)
+                    await send({"type": "websocket.close", "code": 4000 + status, "reason": text})
+                    return
+                kind = "websocket.http"  # the handshake refused with the same 401/403 and text
+            await send({"type": f"{kind}.response.start", "status": status, "headers": headers})
+            await send({"type": f"{kind}.response.body", "body": body})
             return
         _, in_query = presented_token(scope)
         if self.token is None or not in_query or scope["type"] != "http":
@@ -152,4 +169,12 @@ class Guard:
         await self.app(scope, receive, send_with_cookie)
 
 
-__all__ = ["COOKIE", "Guard", "is_loopback", "new_token", "presented_token"]
+__all__ = [
+    "COOKIE",
+    "NO_TOKEN_HOSTS",
+    "Guard",
+    "is_loopback",
+    "needs_token",
+    "new_token",
+    "presented_token",
+]
