@@ -8,6 +8,7 @@ import html
 import json
 import logging
 import threading
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -335,7 +336,8 @@ async def live_socket(ws: WebSocket, settings: WebSettings) -> None:
                 because = _GONE.get(int(message.get("code") or 1000), "lost")
                 break
             if message.get("bytes") is not None:
-                if not await asyncio.to_thread(bridge.frame, message["bytes"]):
+                arrived = time.perf_counter()
+                if not await asyncio.to_thread(bridge.frame, message["bytes"], arrived):
                     send({"type": "warning", "message": "a frame could not be decoded (JPEG)"})
             elif message.get("text") is not None:
                 action = parse_control(message["text"])

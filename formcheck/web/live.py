@@ -170,6 +170,27 @@ def frame_message(
     }
 
 
+def pose_options_for(request: LiveRequest, options: fc.PoseOptions | None) -> fc.PoseOptions:
+    """The pose model's options for a session: the segmentation mask (which only the cat-cow
+    analysis reads, for the back's curve) is left out when the page fixed the exercise to a
+    bridge or a plank, which saves its computation on every frame.
+
+    Example:
+        >>> pose_options_for(LiveRequest(fc.Exercise.PLANK), None).segmentation_masks
+        False
+        >>> pose_options_for(LiveRequest(fc.Exercise.AUTO), None).segmentation_masks
+        True
+    """
+    options = options or fc.PoseOptions()
+    no_cat_cow = not request.routine and request.exercise in (
+        fc.Exercise.PLANK,
+        fc.Exercise.GLUTE_BRIDGE,
+    )
+    if no_cat_cow and options.segmentation_masks:
+        return dataclasses.replace(options, segmentation_masks=False)
+    return options
+
+
 class BrowserCapture:
     """The newest frame the page sent, read as the library reads a camera capture.
 
@@ -239,6 +260,16 @@ class BrowserVoice:
         self.send({"type": "say", "text": text, "priority": priority})
 
 
+@dataclasses.dataclass(frozen=True)
+class Arrival:
+    """A frame as it reached the server: the page's capture time (ms, the page's clock), when
+    its bytes arrived (``time.perf_counter()``) and how long the JPEG took to decode (ms)."""
+
+    t_ms: float
+    received_at: float
+    decode_ms: float
+
+
 class BrowserSession(fc.LiveSession):
     """A live session whose window is the page: overlay data goes out, buttons come in."""
 
@@ -247,10 +278,15 @@ class BrowserSession(fc.LiveSession):
         self.send = send
         self.actions: deque[fc.Action] = deque()
         self._answered = 0
-        self._t_of: dict[int, float] = {}
+        self._t_of: dict[int, Arrival] = {}
+        self._started = 0.0
 
-    def note_frame(self, seq: int, t_ms: float) -> None:
-        self._t_of[seq] = t_ms
+    def note_frame(self, seq: int, arrival: Arrival) -> None:
+        self._t_of[seq] = arrival
+
+    def process(self, captured: fc.Captured) -> fc.LiveUpdate:
+        self._started = time.perf_counter()  # the analysis of this frame starts (for timing)
+        return super().process(captured)
 
     def _action(self) -> fc.Action:
         try:
@@ -261,9 +297,19 @@ class BrowserSession(fc.LiveSession):
     def _present(self, image, pose, state, cue, run, captured):
         # the library's hook that draws and shows a frame: here the page draws it
         self._answered = captured.seq
-        t_ms = self._t_of.pop(captured.seq, 0.0)
-        self.send(frame_message(self, pose, state, cue, run, captured.seq, t_ms))
-        self.stats.record(captured.captured_at, time.perf_counter())
+        arrival = self._t_of.pop(captured.seq, None) or Arrival(0.0, captured.captured_at, 0.0)
+        analysed = time.perf_counter()
+        message = frame_message(self, pose, state, cue, run, captured.seq, arrival.t_ms)
+        done = time.perf_counter()
+        message["timing"] = {
+            "decode": round(arrival.decode_ms, 1),
+            "wait": round(1000 * (self._started - captured.captured_at), 1),
+            "analyse": round(1000 * (analysed - self._started), 1),
+            "message": round(1000 * (done - analysed), 1),
+            "server": round(1000 * (done - arrival.received_at), 1),
+        }
+        self.send(message)
+        self.stats.record(captured.captured_at, done)
         return self._action()
 
     def show_screen(
@@ -272,7 +318,8 @@ class BrowserSession(fc.LiveSession):
         """A routine screen (safety note, countdown, rest): sent with the frame it answers."""
         if captured is not None and captured.seq > self._answered:
             self._answered = captured.seq
-            t_ms = self._t_of.pop(captured.seq, 0.0)
+            arrival = self._t_of.pop(captured.seq, None)
+            t_ms = arrival.t_ms if arrival is not None else 0.0
             self.send(
                 {"type": "screen", "ack": captured.seq, "t": t_ms, "title": title, "lines": lines}
             )
@@ -430,16 +477,20 @@ class LiveBridge:
         self._ready = threading.Event()
 
     # -- from the socket (event loop thread) ---------------------------------------------------
-    def frame(self, data: bytes) -> bool:
-        """A binary frame from the page; False when it cannot be decoded."""
+    def frame(self, data: bytes, received_at: float | None = None) -> bool:
+        """A binary frame from the page (its bytes arrived at ``received_at``,
+        ``time.perf_counter()``); False when it cannot be decoded."""
+        received_at = time.perf_counter() if received_at is None else received_at
+        start = time.perf_counter()
         decoded = decode_frame(data)
         if decoded is None:
             return False
         t_ms, image = decoded
+        arrival = Arrival(t_ms, received_at, 1000 * (time.perf_counter() - start))
         self._ready.wait(timeout=30.0)
         seq = self.capture.captured + 1
         if self.session is not None:
-            self.session.note_frame(seq, t_ms)
+            self.session.note_frame(seq, arrival)
         self.capture.put(t_ms, image)
         return True
 
@@ -487,13 +538,23 @@ class LiveBridge:
             voice = BrowserVoice(self.send)
             exercise = fc.Exercise.AUTO if req.routine else req.exercise
             with BrowserSession(
-                cfg, exercise=exercise, pose_options=self.pose_options, voice=voice, send=self.send
+                cfg,
+                exercise=exercise,
+                pose_options=pose_options_for(req, self.pose_options),
+                voice=voice,
+                send=self.send,
             ) as session:
                 session.on_event.append(history.on_event)
                 session.on_set_finished.append(history.on_set_finished)
                 self.session = session
                 self._ready.set()
-                self.send({"type": "ready", "session_id": history.session_id})
+                self.send(
+                    {
+                        "type": "ready",
+                        "session_id": history.session_id,
+                        "safety_note": list(fc.SAFETY_NOTE) if req.routine else None,
+                    }
+                )
                 extra = None
                 if steps is not None:
                     routine = BrowserRoutine(session, self.capture, steps, interrupt=self.flag)
@@ -543,6 +604,7 @@ class LiveBridge:
 __all__ = [
     "CONTROLS",
     "FRAME_HEADER",
+    "Arrival",
     "BrowserCapture",
     "BrowserRoutine",
     "BrowserSession",
@@ -554,4 +616,5 @@ __all__ = [
     "frame_message",
     "parse_control",
     "pose_message",
+    "pose_options_for",
 ]

@@ -4,14 +4,21 @@
 "use strict";
 const params = new URLSearchParams(location.search);
 const SEND_WIDTH = Math.min(1280, Number(params.get("width")) || 640);
-const QUALITY = Number(params.get("quality")) || 0.75;
+const QUALITY = Number(params.get("quality")) || 0.7;
+const PIPELINE = params.get("pipeline") !== "0";  // ?pipeline=0: grab the next frame only once answered
 const $ = (id) => document.getElementById(id);
 const view = $("view"), vctx = view.getContext("2d"), video = $("camera");
-const stats = { frames: 0, shown: [], latency: [], started: null, firstFrameAt: null, cameraAt: null };
-window.formcheck = { stats, last: null, ended: null, ready: false };
+const stats = { frames: 0, shown: [], latency: [], timing: [], started: null, firstFrameAt: null, cameraAt: null };
+window.formcheck = { stats, last: null, ended: null, ready: false, sessionId: null, screens: [] };
 
-let ws = null, stream = null, inFlight = null, spare = [document.createElement("canvas"), document.createElement("canvas")];
-let videoFrames = 0, sentVideoFrame = -1, waiting = false, watchdog = null, paused = false;
+// The frame pipeline: at most one frame in flight (sent, not answered yet). While the server
+// works on it, the next one is grabbed and JPEG-encoded so that it is ready just as the answer
+// comes back (the grab is timed from the recent round trips, so the frame is fresh when sent).
+let ws = null, stream = null, inFlight = null, ready = null, preparing = false, prepTimer = null;
+let videoFrames = 0, grabbedVideoFrame = -1, waiting = false, watchdog = null, paused = false;
+const pool = [];
+const est = { rtt: 40, encode: 8 };  // recent round trip (send to answer) and grab + encode, ms
+const hasFrameCallback = "requestVideoFrameCallback" in HTMLVideoElement.prototype;
 let muted = localStorage.getItem("formcheck.muted") === "1";
 
 function setMuted(value) {
@@ -42,55 +49,103 @@ function fps() {
 
 function onVideoFrame() {
   videoFrames++;
-  if (waiting) { waiting = false; capture(); }
+  if (waiting) grab();
   if (stream) video.requestVideoFrameCallback(onVideoFrame);
 }
 
-function next() {
-  // send the next frame as soon as the camera has a new one
-  if (!ws || ws.readyState !== WebSocket.OPEN || inFlight) return;
-  if (videoFrames > sentVideoFrame || !("requestVideoFrameCallback" in HTMLVideoElement.prototype)) capture();
-  else waiting = true;
+const isOpen = () => ws && ws.readyState === WebSocket.OPEN;
+const ema = (old, value) => 0.8 * old + 0.2 * value;
+
+function frameSize() {
+  const w = Math.min(SEND_WIDTH, video.videoWidth);
+  return [w, Math.round(video.videoHeight * w / video.videoWidth)];
 }
 
-function capture() {
-  if (!ws || ws.readyState !== WebSocket.OPEN || inFlight || !video.videoWidth) return;
-  const w = Math.min(SEND_WIDTH, video.videoWidth), h = Math.round(video.videoHeight * w / video.videoWidth);
-  const c = spare[0]; c.width = w; c.height = h;
-  c.getContext("2d").drawImage(video, 0, 0, w, h);
+function prepare() {
+  // grab and encode the next frame (a new camera frame: never the same one twice)
+  clearTimeout(prepTimer); prepTimer = null;
+  if (preparing || ready || !isOpen() || !video.videoWidth) return;
+  preparing = true;
+  if (hasFrameCallback && videoFrames <= grabbedVideoFrame) waiting = true;  // onVideoFrame grabs
+  else grab();
+}
+
+function grab() {
+  waiting = false;
+  const [w, h] = frameSize(), c = pool.pop() || document.createElement("canvas");
+  if (c.width !== w || c.height !== h) { c.width = w; c.height = h; }
   const t = performance.now();
-  sentVideoFrame = videoFrames;
-  inFlight = { t, canvas: c };
-  c.toBlob(async (blob) => {
+  c.getContext("2d").drawImage(video, 0, 0, w, h);
+  grabbedVideoFrame = videoFrames;
+  const grabbed = performance.now();
+  c.toBlob(async (blob) => {  // encoded off the main thread
+    if (!blob || !isOpen()) { preparing = false; pool.push(c); return; }
     const jpeg = new Uint8Array(await blob.arrayBuffer()), msg = new Uint8Array(8 + jpeg.length);
     new DataView(msg.buffer).setFloat64(0, t, true); msg.set(jpeg, 8);
-    if (ws && ws.readyState === WebSocket.OPEN) ws.send(msg);
-    clearTimeout(watchdog);
-    watchdog = setTimeout(() => { inFlight = null; next(); }, 3000);  // a lost answer never stalls the page
+    const encoded = performance.now();
+    est.encode = ema(est.encode, encoded - t);
+    preparing = false;
+    ready = { t, canvas: c, msg, grab: grabbed - t, encode: encoded - grabbed, encoded, bytes: jpeg.length };
+    sendReady();
   }, "image/jpeg", QUALITY);
 }
 
-function show(m) {
+function sendReady() {
+  if (!ready || inFlight || !isOpen()) return;
+  const f = ready; ready = null;
+  f.sentAt = performance.now();
+  ws.send(f.msg); f.msg = null;
+  inFlight = f;
+  clearTimeout(watchdog);
+  watchdog = setTimeout(() => {  // a lost answer never stalls the page
+    if (inFlight) pool.push(inFlight.canvas);
+    inFlight = null; sendReady(); if (!ready) prepare();
+  }, 3000);
+  if (PIPELINE) prepTimer = setTimeout(prepare, Math.max(0, est.rtt - est.encode - 4));
+}
+
+function answered(m) {
+  // the answer to the frame in flight: send the next frame at once, then draw this one
+  const f = inFlight, now = performance.now();
+  inFlight = null; clearTimeout(watchdog);
+  est.rtt = ema(est.rtt, now - f.sentAt);
+  if (ready && now - ready.t > est.encode + 40) { pool.push(ready.canvas); ready = null; }  // stale: a newer one
+  sendReady();  // (which times the grab of the one after)
+  if (!inFlight && !preparing) prepare();  // nothing was ready: grab one now
+  show(m, f);
+  const drawn = performance.now();
+  stats.frames++; stats.shown.push(drawn); stats.latency.push(drawn - f.t);
+  stats.timing.push({ grab: f.grab, encode: f.encode, held: f.sentAt - f.encoded, rtt: now - f.sentAt,
+    draw: drawn - now, bytes: f.bytes, ...(m.timing || {}) });
+  if (stats.shown.length > 4000) { for (const a of [stats.shown, stats.latency, stats.timing]) a.splice(0, 1000); }
+  pool.push(f.canvas);
+}
+
+function show(m, f) {
   // draw the frame this answer is about, then its feedback
-  const frame = inFlight && inFlight.canvas;
+  const frame = f && f.canvas;
   if (frame) {
     if (view.width !== frame.width || view.height !== frame.height) { view.width = frame.width; view.height = frame.height; }
     vctx.save();
     if ($("mirror").checked) { vctx.translate(view.width, 0); vctx.scale(-1, 1); }
     vctx.drawImage(frame, 0, 0); vctx.restore();
   }
-  const now = performance.now(), latency = inFlight ? now - inFlight.t : null;
+  const latency = f ? performance.now() - f.t : null;
   if (m.type === "frame") drawOverlay(vctx, m, { mirror: $("mirror").checked, fps: fps(), latency });
   else drawScreen(vctx, m.title, m.lines);
-  if (inFlight && m.ack != null) {
-    stats.frames++; stats.shown.push(now); if (stats.shown.length > 4000) stats.shown.splice(0, 1000);
-    stats.latency.push(latency);
-    spare.reverse();
-  }
+}
+
+function screen(m) {
+  // a routine screen (safety note, countdown, rest), also as text beside the picture
+  const log = window.formcheck.screens, last = log[log.length - 1], key = m.title.replace(/\d+/g, "#");
+  if (!last || last.key !== key) log.push({ key, title: m.title, lines: m.lines, at: performance.now() });
+  $("screen").hidden = false;
+  $("screen").textContent = [m.title, ...m.lines].filter(Boolean).join(" · ");
 }
 
 function readout(m) {
   window.formcheck.last = m;
+  $("screen").hidden = true;
   $("count").textContent = String(m.count);
   $("hold").textContent = m.hold_s.toFixed(1);
   $("count-target").textContent = m.target ? `of ${m.target}` : "";
@@ -131,23 +186,26 @@ async function start() {
   stats.cameraAt = performance.now();
   video.srcObject = stream; await video.play();
   $("placeholder").hidden = true;
-  if ("requestVideoFrameCallback" in video) video.requestVideoFrameCallback(onVideoFrame);
+  if (hasFrameCallback) video.requestVideoFrameCallback(onVideoFrame);
   const routine = $("routine").checked;
-  if (routine) { $("safety").hidden = false; $("safety").textContent = "Move gently. Stop and see a clinician if pain worsens."; }
   const proto = location.protocol === "https:" ? "wss:" : "ws:";
   ws = new WebSocket(`${proto}//${location.host}/api/live`);
   ws.binaryType = "arraybuffer";
   buttons(true);
+  const [width, height] = frameSize();
   ws.onopen = () => ws.send(JSON.stringify({ type: "start", exercise: $("exercise").value, routine,
-    knee_plank: $("knee").checked, width: Math.min(SEND_WIDTH, video.videoWidth),
-    height: Math.round(video.videoHeight * Math.min(SEND_WIDTH, video.videoWidth) / video.videoWidth) }));
+    knee_plank: $("knee").checked, width, height }));
   ws.onmessage = (ev) => {
     const m = JSON.parse(ev.data);
-    if (m.type === "ready") { window.formcheck.ready = true; stats.started = performance.now(); next(); }
-    else if (m.type === "frame" || m.type === "screen") {
+    if (m.type === "ready") {
+      Object.assign(window.formcheck, { ready: true, sessionId: m.session_id });
+      stats.started = performance.now();
+      if (m.safety_note) { $("safety").hidden = false; $("safety").textContent = m.safety_note.join(" "); }
+      prepare();
+    } else if (m.type === "frame" || m.type === "screen") {
       if (stats.firstFrameAt == null) stats.firstFrameAt = performance.now();
-      show(m); if (m.type === "frame") readout(m);
-      if (inFlight && m.ack != null) { clearTimeout(watchdog); inFlight = null; next(); }
+      if (m.type === "frame") readout(m); else screen(m);
+      if (inFlight && m.ack != null) answered(m); else show(m, null);
     } else if (m.type === "say") say(m.text, m.priority);
     else if (m.type === "ended" || m.type === "error") ended(m);
   };
@@ -157,18 +215,19 @@ async function start() {
 }
 
 function stop(ask = true) {
-  if (ask && ws && ws.readyState === WebSocket.OPEN) { ws.send(JSON.stringify({ type: "stop" })); return; }
-  clearTimeout(watchdog); inFlight = null; waiting = false;
+  if (ask && isOpen()) { ws.send(JSON.stringify({ type: "stop" })); return; }
+  clearTimeout(watchdog); clearTimeout(prepTimer); inFlight = null; ready = null; preparing = false; waiting = false;
   if (stream) { for (const t of stream.getTracks()) t.stop(); stream = null; }
   buttons(false);
 }
 
-function control(type) { if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type })); }
+function control(type) { if (isOpen()) ws.send(JSON.stringify({ type })); }
 
 document.addEventListener("DOMContentLoaded", () => {
   const ex = params.get("exercise");
   if (ex && [...$("exercise").options].some((o) => o.value === ex)) $("exercise").value = ex;
   if (params.get("routine") === "1") $("routine").checked = true;
+  if (params.get("knee") === "1") $("knee").checked = true;
   const sync = () => { $("knee-row").hidden = !$("routine").checked; $("exercise").disabled = $("routine").checked; };
   $("routine").addEventListener("change", sync); sync();
   setMuted(muted);
