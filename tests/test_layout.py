@@ -32,6 +32,7 @@ LAYER_OF = {
     "formcheck.run": "app",
     "formcheck.live": "app",
     "formcheck.synth": "app",
+    "formcheck.web": "app",  # the browser front end: a front end over the library, like cli
     "formcheck": "app",  # the flat public API in formcheck/__init__.py
     "formcheck.cli": "cli",
     "formcheck.__main__": "cli",

@@ -43,6 +43,9 @@ def test_wheel_carries_the_model_and_finds_it(tmp_path: Path) -> None:
     [wheel] = dist.glob("formcheck-*.whl")
     with zipfile.ZipFile(wheel) as archive:
         assert "formcheck/_models/pose_landmarker_full.task" in archive.namelist()
+        # formcheck serve's pages are package data, served from the installed package
+        for page in ("live.html", "live.js", "overlay.js", "style.css", "analyze.html"):
+            assert f"formcheck/web/static/{page}" in archive.namelist()
     target = tmp_path / "site"
     subprocess.run(
         [

@@ -1,5 +1,6 @@
 """The ``formcheck`` command line: a thin Typer layer over the library, one module per command
-group (:mod:`.analyze`, :mod:`.config`, :mod:`.history`, :mod:`.live`) on the shared :mod:`.app`.
+group (:mod:`.analyze`, :mod:`.config`, :mod:`.history`, :mod:`.live`, :mod:`.web`) on the
+shared :mod:`.app`.
 
 May import the whole library; nothing in the library imports it.
 """
@@ -7,10 +8,12 @@ May import the whole library; nothing in the library imports it.
 from formcheck.cli import analyze, config  # noqa: F401  (their commands register on import)
 from formcheck.cli import history as _history
 from formcheck.cli import live as _live
+from formcheck.cli import web as _web
 from formcheck.cli.app import app, handles_errors
 
 _history.register(app, handles_errors)
 _live.register(app, handles_errors)
+_web.register(app, handles_errors)
 
 
 def _register_synth() -> None:

@@ -77,7 +77,6 @@ def track(
         raise Interrupted("interrupted: the frames tracked so far were saved")
 
 
-
 @app.command()
 @handles_errors
 def analyze(

@@ -190,6 +190,7 @@ def settings(path: Path | None, overrides: list[str] | None) -> Config:
     """The settings of ``--config`` and ``--set`` (over the defaults)."""
     return load_config(path, overrides or [])
 
+
 DbOption = Annotated[
     Path | None,
     typer.Option(

@@ -81,4 +81,3 @@ def models(
     if model is None:
         out.print(f"expected  {DEFAULT_MODEL_SHA256}", highlight=False)
         out.print("searched  " + ", ".join(str(p) for p in model_search_paths()), highlight=False)
-
