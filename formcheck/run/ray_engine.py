@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -99,6 +100,7 @@ def _connect(address: str | None, workers: int | None) -> bool:
         return False
     # the workers' own output (MediaPipe's start-up lines) stays out of the progress display
     if address is None:
+        os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # nothing leaves this machine
         ray.init(
             num_cpus=workers or default_jobs(),
             include_dashboard=False,
