@@ -1,20 +1,28 @@
-"""Throughput of formcheck's pipeline: decoding, pose inference, and the whole analysis.
+"""Throughput of formcheck against the bare pose model, and batches on 1-2 workers, local and Ray.
 
-For each video it measures frames per second of
-* **decode** — reading every frame (OpenCV/FFmpeg, the same source formcheck uses);
-* **inference** — the pose model alone over the same frames, each decoded beforehand and only
-  the model's call timed (an upper bound for the pipeline on this machine);
-* **pipeline** — ``track_file`` + ``analyze_series``, i.e. what ``formcheck analyze`` does
-  (decoding on a reader thread overlapping inference, masks, back outline, analysis);
-and prints the ratio pipeline / inference (1.0 = decoding and analysis cost nothing).
+For each video it measures, alternating ``--repeat`` times (medians reported):
+* **bare model** — MediaPipe's PoseLandmarker alone, landmarks only
+  (``output_segmentation_masks=False``), VIDEO mode, over every frame of the video, each frame
+  decoded and converted beforehand and only the model's calls timed: what a user compares with;
+* **whole process** — ``python -m formcheck analyze VIDEO --no-history --json ...`` timed from
+  launch to exit (imports, model loading, decoding, the model, the analysis, the report), as
+  frames of the video per second of wall time;
+and prints the ratio process / bare model per row (1.0 = formcheck costs nothing beyond the
+model). ``--decode`` adds decoding alone.
 
 Besides the samples it can build long videos from them (``--long 720p 1080p``): a sample
 scaled to that height and looped to ``--long-seconds``.
 
+``--scaling`` times batches of ``--batch-count`` recordings (the first seconds of the samples)
+with 1 and 2 workers, with the local engine (worker processes) and with Ray (a local instance,
+its start-up timed apart), as recordings per minute, and the per-recording overhead Ray adds
+(its batch time minus the local engine's, per recording, at the same worker count).
+
 Usage::
 
     python benchmarks/throughput.py [VIDEOS ...] [--long 720p 1080p] [--long-seconds 60]
-        [--max-frames 600] [--repeat 3] [--json out.json]
+        [--repeat 3] [--decode] [--json out.json]
+        [--scaling --batch-count 4 --batch-seconds 8]
         [--memory-minutes 30 --memory-fps 30]
 """
 
@@ -22,7 +30,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -36,8 +47,7 @@ sys.path.insert(0, str(REPO))
 
 from formcheck.media.sources import VideoFileSource  # noqa: E402
 from formcheck.pose.estimator import PoseOptions  # noqa: E402
-from formcheck.pose.mediapipe_pose import MediaPipePoseEstimator  # noqa: E402
-from formcheck.run.pipeline import analyze_file  # noqa: E402
+from formcheck.pose.models import resolve_model  # noqa: E402
 
 
 def make_long(sample: Path, height: int, seconds: float, out: Path) -> Path:
@@ -78,46 +88,154 @@ def measure_decode(path: Path, max_frames: int) -> tuple[float, int]:
     return n / (time.perf_counter() - start), n
 
 
-def measure_inference(path: Path) -> float:
-    """Frames/s of the model alone over every frame of the video: each frame is decoded
-    first (not timed), then only the model's call is timed; the same frames the pipeline
-    sees, so the two figures compare like for like."""
+def measure_bare_model(path: Path) -> tuple[float, int]:
+    """(frames/s, frames) of the bare landmarker over every frame of the video: landmarks
+    only, VIDEO mode, formcheck's model and confidences; each frame is decoded and converted
+    to a MediaPipe image first (not timed), then only the model's call is timed."""
+    import mediapipe as mp
+    from mediapipe.tasks.python import BaseOptions, vision
+
+    pose = PoseOptions()
+    options = vision.PoseLandmarkerOptions(
+        base_options=BaseOptions(model_asset_path=str(resolve_model(None).path)),
+        running_mode=vision.RunningMode.VIDEO,
+        num_poses=1,
+        min_pose_detection_confidence=pose.min_pose_detection_confidence,
+        min_pose_presence_confidence=pose.min_pose_presence_confidence,
+        min_tracking_confidence=pose.min_tracking_confidence,
+        output_segmentation_masks=False,
+    )
     busy = 0.0
     n = 0
-    with MediaPipePoseEstimator(PoseOptions()) as estimator, VideoFileSource(path) as source:
+    last = -1
+    with (
+        vision.PoseLandmarker.create_from_options(options) as landmarker,
+        VideoFileSource(path) as source,
+    ):
         for frame in source:
+            rgb = cv2.cvtColor(frame.image, cv2.COLOR_BGR2RGB)
+            image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
+            last = max(frame.timestamp_ms, last + 1)
             start = time.perf_counter()
-            estimator.estimate(frame.image, frame.timestamp_ms)
+            landmarker.detect_for_video(image, last)
             busy += time.perf_counter() - start
             n += 1
-    return n / busy
+    return n / busy, n
 
 
-def measure_pipeline(path: Path) -> tuple[float, float, int]:
-    """(frames/s of the whole run, frames/s after the model is loaded, frames): what
-    ``formcheck analyze`` does — the reader thread decoding and converting ahead, the model,
-    the back outline and the frame-by-frame analysis."""
-    with MediaPipePoseEstimator(PoseOptions()):
-        pass  # warm the file cache, as the inference-only measure had
+def measure_process(path: Path, frames: int, tmp: Path, extra: list[str] | None = None) -> float:
+    """Frames of the video per second of wall time of a whole ``formcheck analyze`` process,
+    from launch to exit."""
+    report = tmp / "process.json"
+    command = [sys.executable, "-m", "formcheck", "analyze", str(path), "--no-history"]
     start = time.perf_counter()
-    loaded: list[float] = []
+    subprocess.run(
+        [*command, "--json", str(report), *(extra or [])],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "FORMCHECK_DB": str(tmp / "history.db")},
+    )
+    return frames / (time.perf_counter() - start)
 
-    def first(done: int, _total: int | None) -> None:
-        if done == 1:
-            loaded.append(time.perf_counter())
 
-    series, _ = analyze_file(path, "auto", on_progress=first)
-    end = time.perf_counter()
-    n = len(series)
-    after_load = (n - 1) / (end - loaded[0]) if loaded and n > 1 else float("nan")
-    return n / (end - start), after_load, n
+def cut(sample: Path, seconds: float, out: Path) -> Path:
+    """The first ``seconds`` of ``sample`` as an MP4 (mp4v)."""
+    cap = cv2.VideoCapture(str(sample))
+    fps = cap.get(cv2.CAP_PROP_FPS) or 30.0
+    size = (int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)))
+    writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
+    for _ in range(round(seconds * fps)):
+        ok, image = cap.read()
+        if not ok:
+            break
+        writer.write(image)
+    writer.release()
+    cap.release()
+    return out
+
+
+def measure_scaling(count: int, seconds: float, repeat: int, tmp: Path) -> dict[str, object]:
+    """Recordings per minute of a batch of ``count`` recordings (cuts of the samples) with 1
+    and 2 workers, local and Ray, medians of ``repeat``; and what Ray adds."""
+    from formcheck.run.batch import prepare_batch, run_batch
+    from formcheck.run.ray_engine import ray_available, run_batch_ray
+    from formcheck.run.recording import RecordingOptions
+
+    samples = sorted((REPO / "samples").glob("*.mp4"))
+    folder = tmp / "batch"
+    folder.mkdir(exist_ok=True)
+    inputs = [
+        cut(
+            samples[i % len(samples)], seconds, folder / f"{i:02d}_{samples[i % len(samples)].name}"
+        )
+        for i in range(count)
+    ]
+    options = RecordingOptions()
+    out = tmp / "batch-reports"
+    results: dict[str, object] = {"count": count, "seconds_each": seconds}
+    engines = ["local", "ray"] if ray_available() else ["local"]
+    for workers in (1, 2):
+        for engine in engines:
+            times = []
+            startups = []
+            for _ in range(repeat):
+                shutil.rmtree(out, ignore_errors=True)
+                plan = prepare_batch(inputs, out, force=True)
+                if engine == "local":
+                    start = time.perf_counter()
+                    run_batch(plan, out, options, workers=workers)
+                    times.append(time.perf_counter() - start)
+                else:
+                    import ray
+
+                    start = time.perf_counter()
+                    ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
+                    startups.append(time.perf_counter() - start)
+                    start = time.perf_counter()
+                    run_batch_ray(plan, out, options, workers=workers)
+                    times.append(time.perf_counter() - start)
+                    ray.shutdown()
+            median = float(np.median(times))
+            results[f"{engine}_{workers}"] = {
+                "seconds": median,
+                "per_minute": 60.0 * count / median,
+                "startup_s": float(np.median(startups)) if startups else 0.0,
+            }
+    return results
+
+
+def print_scaling(result: dict[str, object]) -> None:
+    count = result["count"]
+    print(
+        f"\nbatches of {count} recordings ({result['seconds_each']:g} s each, 30 fps cuts of the "
+        "samples):"
+    )
+    head = f"{'workers':>7} {'engine':>6} {'batch s':>8} {'recordings/min':>15} {'start-up s':>10}"
+    print(head)
+    print("-" * len(head))
+    for workers in (1, 2):
+        for engine in ("local", "ray"):
+            row = result.get(f"{engine}_{workers}")
+            if isinstance(row, dict):
+                print(
+                    f"{workers:>7} {engine:>6} {row['seconds']:8.1f} {row['per_minute']:15.1f} "
+                    f"{row['startup_s']:10.1f}"
+                )
+    for workers in (1, 2):
+        local, on_ray = result.get(f"local_{workers}"), result.get(f"ray_{workers}")
+        if isinstance(local, dict) and isinstance(on_ray, dict):
+            extra = (on_ray["seconds"] - local["seconds"]) / count
+            print(
+                f"Ray adds {extra:+.2f} s per recording with {workers} worker(s) (batch time "
+                f"against the local engine's, Ray's start-up of {on_ray['startup_s']:.1f} s "
+                "apart)"
+            )
 
 
 def measure_memory(sample: Path, minutes: float, fps: float, tmp: Path) -> dict[str, float]:
     """Peak resident memory of ``formcheck analyze`` on a ``minutes``-long video (``sample``
     looped at ``fps``, 426x240), run as a separate process."""
-    import subprocess
-
     video = tmp / f"long_{minutes:g}min.mp4"
     subprocess.run(
         ["ffmpeg", "-loglevel", "error", "-y", "-stream_loop", "-1", "-i", str(sample),
@@ -142,16 +260,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("videos", nargs="*", type=Path)
     parser.add_argument("--long", nargs="*", default=[], help="build long videos: 720p, 1080p")
     parser.add_argument("--long-seconds", type=float, default=60.0)
+    parser.add_argument("--decode", action="store_true", help="also time decoding alone")
     parser.add_argument(
-        "--max-frames",
-        type=int,
-        default=600,
-        help="frames used for the decode-only measure",
+        "--max-frames", type=int, default=600, help="frames used for the decode-only measure"
     )
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument(
-        "--repeat", type=int, default=1, help="alternate inference and pipeline runs N times"
+        "--repeat", type=int, default=3, help="alternate the bare model and the process N times"
     )
+    parser.add_argument("--scaling", action="store_true", help="also time batches (1-2 workers)")
+    parser.add_argument("--batch-count", type=int, default=4)
+    parser.add_argument("--batch-seconds", type=float, default=8.0)
+    parser.add_argument("--no-rows", action="store_true", help="only the batches (--scaling)")
     parser.add_argument(
         "--memory-minutes",
         type=float,
@@ -160,55 +280,68 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--memory-fps", type=float, default=30.0)
     args = parser.parse_args(argv)
-    videos = list(args.videos) or sorted((REPO / "samples").glob("*.mp4"))[:3]
+    videos = (
+        [] if args.no_rows else list(args.videos) or sorted((REPO / "samples").glob("*.mp4"))[:3]
+    )
     tmp = Path(tempfile.mkdtemp(prefix="formcheck-bench-"))
     for spec in args.long:
         height = int(spec.rstrip("p"))
         print(f"building a {args.long_seconds:.0f} s {spec} video...", file=sys.stderr)
-        videos.append(make_long(videos[0], height, args.long_seconds, tmp / f"long_{spec}.mp4"))
+        base = args.videos[0] if args.videos else REPO / "samples" / "bridge_5reps_left.mp4"
+        videos.append(make_long(base, height, args.long_seconds, tmp / f"long_{spec}.mp4"))
+    print(
+        f"load before: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}"
+    )
     rows = []
     head = (
-        f"{'video':34} {'size':>9} {'frames':>6} {'decode':>8} {'infer':>8} {'pipeline':>8} "
-        f"{'ratio':>6} {'loaded':>8} {'ratio':>6}"
+        f"{'video':34} {'size':>9} {'frames':>6} {'decode':>8} {'bare model':>10} "
+        f"{'process':>8} {'ratio':>6}"
     )
-    print(head)
-    print("-" * len(head))
+    if videos:
+        print(head)
+        print("-" * len(head))
     for video in videos:
         with VideoFileSource(video) as src:
             size = f"{src.info.width}x{src.info.height}"
-        decode, _ = measure_decode(video, args.max_frames)
-        # inference and pipeline alternate --repeat times; each figure is the median, so a
-        # burst of other work on the machine during one run does not decide the ratio
-        infers, pipes, loads = [], [], []
+        decode = measure_decode(video, args.max_frames)[0] if args.decode else float("nan")
+        # the bare model and the whole process alternate --repeat times; each figure is the
+        # median, and the ratio is the median of each run's ratio (both sides under the same load)
+        bares, procs, ratios = [], [], []
         for _ in range(args.repeat):
-            infers.append(measure_inference(video))
-            pipe, after_load, n = measure_pipeline(video)
-            pipes.append(pipe)
-            loads.append(after_load)
-        infer = float(np.median(infers))
-        pipe, after_load = float(np.median(pipes)), float(np.median(loads))
+            bare, n = measure_bare_model(video)
+            proc = measure_process(video, n, tmp)
+            bares.append(bare)
+            procs.append(proc)
+            ratios.append(proc / bare)
+        bare, proc, ratio = (float(np.median(v)) for v in (bares, procs, ratios))
         rows.append(
             {
                 "video": video.name,
                 "size": size,
                 "frames": n,
                 "decode_fps": decode,
-                "inference_fps": infer,
-                "pipeline_fps": pipe,
-                "ratio": pipe / infer,
-                "pipeline_after_load_fps": after_load,
-                "ratio_after_load": after_load / infer,
+                "bare_model_fps": bare,
+                "process_fps": proc,
+                "ratio": ratio,
+                "ratios": ratios,
             }
         )
+        shown = f"{decode:8.1f}" if args.decode else f"{'-':>8}"
         print(
-            f"{video.name[:34]:34} {size:>9} {n:>6} {decode:8.1f} {infer:8.1f} {pipe:8.1f} "
-            f"{pipe / infer:6.2f} {after_load:8.1f} {after_load / infer:6.2f}"
+            f"{video.name[:34]:34} {size:>9} {n:>6} {shown} {bare:10.1f} {proc:8.1f} {ratio:6.2f}",
+            flush=True,
         )
-    print(
-        "\nframes/s: decode alone, inference alone (pre-decoded frames), the whole pipeline "
-        "(model loading included), and the pipeline once the model is loaded; ratio = "
-        f"pipeline / inference; medians of {args.repeat} alternating run(s)"
-    )
+    if videos:
+        print(
+            "\nframes/s: decode alone (--decode), the bare model (landmarks only, VIDEO mode, "
+            "pre-decoded frames, only its calls timed), the whole `formcheck analyze` process "
+            "from launch to exit (frames of the video / wall time); ratio = process / bare model "
+            f"(median of {args.repeat} alternating runs' ratios)"
+        )
+    scaling = None
+    if args.scaling:
+        scaling = measure_scaling(args.batch_count, args.batch_seconds, args.repeat, tmp)
+        print_scaling(scaling)
     memory = None
     if args.memory_minutes:
         print(f"building a {args.memory_minutes:g} min video...", file=sys.stderr)
@@ -218,11 +351,15 @@ def main(argv: list[str] | None = None) -> int:
             f"({memory['frames']} frames at {args.memory_fps:g} fps, 426x240) took "
             f"{memory['seconds']:.0f} s, peak resident {memory['peak_rss_mb']:.0f} MB"
         )
+    print("load after: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"\npeak resident memory of this process: {peak_mb:.0f} MB")
+    print(f"peak resident memory of this process: {peak_mb:.0f} MB")
     if args.json:
         args.json.write_text(
-            json.dumps({"rows": rows, "peak_rss_mb": peak_mb, "memory": memory}, indent=1)
+            json.dumps(
+                {"rows": rows, "scaling": scaling, "peak_rss_mb": peak_mb, "memory": memory},
+                indent=1,
+            )
         )
     return 0
 

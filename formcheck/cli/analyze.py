@@ -8,6 +8,7 @@ several inputs); this module adds the options, the progress bars and the printed
 from __future__ import annotations
 
 import glob
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -34,6 +35,13 @@ from formcheck.errors import FormcheckError, InputError, Interrupted, UsageError
 
 if TYPE_CHECKING:
     from formcheck.run.recording import RecordingOptions
+
+
+class Engine(StrEnum):
+    """Where a batch runs: local worker processes, or tasks on a Ray cluster."""
+
+    LOCAL = "local"
+    RAY = "ray"
 
 
 def _track_with_progress(path: Path, model: Path | None) -> Any:
@@ -106,12 +114,32 @@ def analyze(
     jobs: Annotated[
         int | None,
         typer.Option(
-            "--jobs", "-j", min=1, help="Batch: worker processes \\[default: one per core]."
+            "--jobs",
+            "-j",
+            min=1,
+            help="Batch: worker processes (--engine ray: tasks at once) \\[default: one per core].",
         ),
     ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Batch: redo inputs whose report is already there.")
     ] = False,
+    engine: Annotated[
+        Engine,
+        typer.Option(
+            "--engine",
+            help="Batch: [bold]local[/] worker processes, or [bold]ray[/] tasks on a Ray cluster "
+            "(pip install 'formcheck\\[ray]').",
+            case_sensitive=False,
+        ),
+    ] = Engine.LOCAL,
+    address: Annotated[
+        str | None,
+        typer.Option(
+            "--address",
+            help="With --engine ray: [bold]auto[/] (the cluster this machine is in) or "
+            "ray://HOST:PORT \\[default: a local Ray instance].",
+        ),
+    ] = None,
     max_fps: Annotated[
         float | None,
         typer.Option(
@@ -174,8 +202,11 @@ def analyze(
     from formcheck.run.recording import RecordingOptions
 
     paths = [Path(s) for s in sources]
+    if address is not None and engine is not Engine.RAY:
+        raise UsageError("--address names a Ray cluster: use it with --engine ray")
     is_batch = (
-        len(sources) > 1
+        engine is Engine.RAY
+        or len(sources) > 1
         or out_dir is not None
         or any(is_batch_folder(p) for p in paths)
         or any(not p.exists() and glob.has_magic(s) for p, s in zip(paths, sources, strict=True))
@@ -210,6 +241,8 @@ def analyze(
         options,
         jobs=jobs,
         force=force,
+        engine=engine,
+        address=address,
     )
 
 
@@ -248,17 +281,34 @@ def _history_warning(message: str) -> None:
 
 
 def _analyze_batch(
-    inputs: list[Path], out_dir: Path, options: RecordingOptions, *, jobs: int | None, force: bool
+    inputs: list[Path],
+    out_dir: Path,
+    options: RecordingOptions,
+    *,
+    jobs: int | None,
+    force: bool,
+    engine: Engine = Engine.LOCAL,
+    address: str | None = None,
 ) -> None:
     """Several recordings: a bar for all files and one per file running, a line per file."""
     from formcheck.report.summary import batch_line
     from formcheck.run.batch import Job, prepare_batch, run_batch, worker_count
 
+    if engine is Engine.RAY:
+        from formcheck.run.ray_engine import INSTALL_HINT, ray_available
+
+        if not ray_available():
+            raise UsageError(INSTALL_HINT)
     plan = prepare_batch(inputs, out_dir, force=force)
     todo = sum(j.status == "pending" for j in plan)
     workers = worker_count(plan, jobs)
+    how = (
+        f"with {workers} worker(s)"
+        if engine is Engine.LOCAL
+        else f"as Ray tasks ({address or 'a local Ray instance'})"
+    )
     out.print(
-        f"{len(plan)} inputs: {todo} to analyse with {workers} worker(s), "
+        f"{len(plan)} inputs: {todo} to analyse {how}, "
         f"{len(plan) - todo} already done; reports in {out_dir}/",
         highlight=False,
     )
@@ -285,14 +335,22 @@ def _analyze_batch(
             shown = progress.console if err.is_terminal else out
             shown.print(f"{mark} {job.source.name}: {detail}", highlight=False)
 
-        result = run_batch(
-            plan,
-            out_dir,
-            options,
-            workers=workers,
-            on_file_progress=file_progress,
-            on_job_done=job_done,
-        )
+        if engine is Engine.RAY:
+            from formcheck.run.ray_engine import run_batch_ray
+
+            # progress from task completions: the overall bar, a line per file
+            result = run_batch_ray(
+                plan, out_dir, options, address=address, workers=jobs, on_job_done=job_done
+            )
+        else:
+            result = run_batch(
+                plan,
+                out_dir,
+                options,
+                workers=workers,
+                on_file_progress=file_progress,
+                on_job_done=job_done,
+            )
     out.print(
         f"\n{result.count('done')} analysed, {result.count('skipped')} skipped, "
         f"{result.count('failed')} failed; index: {result.index}",

@@ -300,8 +300,6 @@ def run_batch(
     import concurrent.futures as cf
     import multiprocessing
 
-    from formcheck.run.recording import record_in_history
-
     todo = [j for j in plan if j.status == "pending"]
     ctx = multiprocessing.get_context("spawn")
     interrupted = False
@@ -325,15 +323,7 @@ def run_batch(
                         result = fut.result()
                     except Exception as exc:  # the worker process died (a crash in native code)
                         result = {"status": "failed", "message": f"worker failed: {exc}"}
-                    job.status = result["status"]
-                    job.message = result.get("message", "")
-                    job.seconds = result.get("seconds", 0.0)
-                    job.summary = result.get("summary", {})
-                    if job.status == "done" and options.record_history:
-                        report = json.loads(job.report.read_text())
-                        _, job.history_error = record_in_history(report, options.history_db)
-                    if on_job_done is not None:
-                        on_job_done(job)
+                    finish_job(job, result, options, on_job_done)
         except KeyboardInterrupt:
             interrupted = True
             for fut in pending:
@@ -342,6 +332,34 @@ def run_batch(
                 proc.terminate()
         finally:
             pool.shutdown(wait=not interrupted, cancel_futures=True)
+    return close_batch(plan, out_dir, interrupted)
+
+
+def finish_job(
+    job: Job,
+    result: dict[str, Any],
+    options: RecordingOptions,
+    on_job_done: Callable[[Job], None] | None = None,
+) -> None:
+    """Record a worker's result (:func:`run_job`) in its job, store a finished report in the
+    history when ``options.record_history`` (the parent is the history's one writer), and call
+    ``on_job_done``. Every engine finishes its jobs here."""
+    from formcheck.run.recording import record_in_history
+
+    job.status = result["status"]
+    job.message = result.get("message", "")
+    job.seconds = result.get("seconds", 0.0)
+    job.summary = result.get("summary", {})
+    if job.status == "done" and options.record_history:
+        report = json.loads(job.report.read_text())
+        _, job.history_error = record_in_history(report, options.history_db)
+    if on_job_done is not None:
+        on_job_done(job)
+
+
+def close_batch(plan: list[Job], out_dir: Path, interrupted: bool) -> BatchResult:
+    """Mark the jobs that never finished (``interrupted`` after Ctrl-C, else ``failed``) and
+    write the index of the whole plan."""
     for job in plan:
         if job.status == "pending":
             job.status = "interrupted" if interrupted else "failed"
@@ -353,8 +371,10 @@ __all__ = [
     "INDEX_COLUMNS",
     "BatchResult",
     "Job",
+    "close_batch",
     "default_jobs",
     "expand_inputs",
+    "finish_job",
     "ignore_sigint",
     "is_batch_folder",
     "plan_batch",
