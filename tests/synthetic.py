@@ -710,6 +710,42 @@ def plank(
     return Motion("plank", duration, figure, signal, truth)
 
 
+def plank_knee_rest(
+    rest_s: float,
+    *,
+    before_s: float = 3.0,
+    after_s: float = 7.0,
+    move_s: float = 0.4,
+    alignment: Callable[[float], float] | float = 0.0,
+    knee_shin_tilt_deg: float = 25.0,
+) -> Motion:
+    """A forearm plank held ``before_s``, the knees lowered to the floor (over ``move_s``), a rest
+    of ``rest_s`` on them, back up (``move_s``) and held another ``after_s``, then lowered.
+
+    ``truth["holds"]`` are the two stretches in the forearm plank (before the knees leave the
+    line, and from when they are back on it); ``truth["knees_down"]`` is the (start, end) of the
+    knees' way down, rest and way up, and ``truth["rest"]`` the time the knees are on the floor.
+    """
+    lead_s, get_up_s, lower_s = 2.0, 0.4, 0.4
+    up_end = lead_s + get_up_s
+    down = up_end + before_s
+    back = down + 2 * move_s + rest_s
+    hold_s = before_s + 2 * move_s + rest_s + after_s
+    knees = ramps(0.0, (down, down + move_s, 1.0), (back - move_s, back, 0.0))
+    m = plank(hold_s, lead_s=lead_s, get_up_s=get_up_s, lower_s=lower_s, alignment=alignment,
+              knees=knees, knee_shin_tilt_deg=knee_shin_tilt_deg)
+    end = up_end + hold_s
+    truth = dict(m.truth)
+    truth["holds"] = [
+        {"start_s": up_end, "end_s": down, "outer_start_s": lead_s, "outer_end_s": down + move_s},
+        {"start_s": back, "end_s": end, "outer_start_s": back - move_s,
+         "outer_end_s": end + lower_s},
+    ]
+    truth["knees_down"] = (down, back)
+    truth["rest"] = (down + move_s, back - move_s)
+    return replace(m, truth=truth)
+
+
 def cat_cow(
     rounds: int = 4,
     *,

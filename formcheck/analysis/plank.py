@@ -57,7 +57,11 @@ FORM_FAULTS = ("hips_sagging", "hips_piked", "head_dropping", "knees_down")
 #: How much recent time the camera-tilt estimate pools (s).
 CAMERA_TILT_WINDOW_S = 5.0
 #: Knees down this long with the plank still held are announced (before: maybe the way out).
+#: With the default ``hold_grace_s`` (1 s) knees down that long have ended the hold instead: a
+#: touch-down shorter than the grace is over before a cue could help, and is only reported.
 KNEES_DOWN_SAY_S = 2.0
+#: Hips no higher than this above the floor line (upper-arm lengths) = lying down.
+HIPS_DOWN = 0.15
 
 
 def lateral_tilt_deg(view: SideView) -> float:
@@ -176,7 +180,7 @@ def in_plank_position(
     base = (
         m["body_tilt_deg"] <= max_tilt
         and m["upper_arm_deg"] > 45  # elbow below the shoulder, upper arm near vertical
-        and m["hip_height"] > 0.15  # hips above the elbow-to-knee/ankle (floor) line
+        and m["hip_height"] > HIPS_DOWN  # hips above the elbow-to-knee/ankle (floor) line
     )
     if not base or not m["on_knees"]:
         return base
@@ -204,6 +208,9 @@ class PlankAnalyzer(Analyzer):
         self._settled_spans: dict[int, tuple[float, float]] = {}  # finished holds, trimmed
         self._tilts: deque[tuple[float, float]] = deque()  # (t, lateral tilt) for the camera
         self._knees_pending: Event | None = None  # knees down, not yet announced
+        self._resting = False  # on the knees after a forearm plank they ended
+        self._knees_since: float | None = None  # knees down in a forearm plank since
+        self._prev_t: float | None = None
 
     def _camera_tilt(self, t: float, view: SideView) -> float:
         """A steady estimate of the camera's view down on the body: the median lateral tilt
@@ -243,16 +250,35 @@ class PlankAnalyzer(Analyzer):
         t = view.t_s
         m = plank_measures(view, self.cfg, camera_tilt_deg=self._camera_tilt(t, view))
         holding_before = self.position.active is not None
+        knees_may_drop = holding_before and not self._knee_plank_now()
         ok = in_plank_position(
             m,
             self.cfg.max_body_tilt_deg,
             self.cfg.knee_plank_bend_deg,
             starting=not holding_before,
-            knees_may_drop=holding_before and not self._knee_plank_now(),
+            knees_may_drop=knees_may_drop,
         )
         settled = self._settled(t, m)
+        knees_down_now = ok and knees_may_drop and bool(m["on_knees"])
+        if not m or not m["on_knees"] or m["hip_height"] <= HIPS_DOWN:
+            self._resting = False  # back up, or lying down: no longer the rest
+        elif self._resting:
+            ok = False  # the knee-supported rest after a hold: not a (knee-plank) hold
         events: list[Event] = []
-        change = self.position.update(t, ok and settled)
+        # knees down in a forearm plank: shorter than the grace they are a ``knees_down``
+        # fault inside the hold (the moves down and up included), longer they end it where
+        # they went down (the rest on the knees is no hold)
+        if not knees_down_now:
+            self._knees_since = None
+        elif self._knees_since is None:
+            self._knees_since = (t + self._prev_t) / 2 if self._prev_t is not None else t
+        self._prev_t = t
+        since = self._knees_since
+        if since is not None and t - since > self.cfg.hold_grace_s:
+            change = self.position.close()
+            self.position.episodes[-1].end_s = max(since, self.position.episodes[-1].start_s)
+        else:
+            change = self.position.update(t, ok and (settled or since is not None))
         holding = self.position.active is not None
         if ok and settled:
             self._in_position.append((t, bool(m["on_knees"])))
@@ -269,7 +295,9 @@ class PlankAnalyzer(Analyzer):
         else:
             self._alignment = float("nan")
             self._status = not_measurable_reason(view, NEEDED) or (
-                "Get into a forearm plank, side-on to the camera" if not holding else ""
+                "Get into a forearm plank, side-on to the camera"
+                if not holding and not self._resting
+                else ""
             )
         knee_plank = self._knee_plank_now()
         # form is checked whenever in position; warnings outside a confirmed hold are dropped
@@ -295,6 +323,9 @@ class PlankAnalyzer(Analyzer):
             t, self.faults.update(t, "knees_down", knees_down, m.get("knee_angle_deg", np.nan))
         )
         if change == "ended":
+            # a forearm plank ended by the knees staying down: they rest there until the body
+            # is back up (a new hold) or down on the floor
+            self._resting = knees_down_now
             events += self._end_hold(t)
         return (m if ok else {}), events
 
@@ -437,7 +468,9 @@ class PlankAnalyzer(Analyzer):
             good_form_s=sum(h["good_form_s"] for h in holds),
             measure=self._alignment,
             measure_name="alignment",
-            phase=("knee plank" if self._knee_plank_now() else "holding") if active else "",
+            phase=("knee plank" if self._knee_plank_now() else "holding")
+            if active
+            else ("resting" if self._resting else ""),
             # knees not yet announced may be the way out: not shown as a fault either
             faults=tuple(
                 f
