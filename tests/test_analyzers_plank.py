@@ -494,3 +494,76 @@ def test_a_knee_plank_throughout_stays_one_knee_plank_hold() -> None:
         assert hold["kind"] == "knee_plank"
         assert_hold_matches(hold, m.truth["holds"][0])
         assert result["warnings"] == []
+
+
+# -- strong pikes are planks; downward dog and kneeling are not (issue 15) ---------------------
+
+#: pike (deg) -> knee bend (deg) it pulls with the toes on the floor
+PIKES = {20.0: 0.0, 23.0: 10.0, 30.0: 20.0, 45.0: 35.0}
+
+
+def piked_plank(pike_deg: float, *, straight_legs: bool = False) -> syn.Motion:
+    """A straight forearm plank whose hips rise into a pike from 6 s to 7 s (the knees bending
+    with it unless ``straight_legs``), held to the end of the plank."""
+    bend = 0.0 if straight_legs else PIKES[pike_deg]
+    return syn.plank(12.0, alignment=ramps(0, (6, 7, pike_deg)), knee_bend=ramps(0, (6, 7, bend)))
+
+
+@pytest.mark.parametrize("fps", [15, 30, 60])
+@pytest.mark.parametrize("straight_legs", [False, True], ids=["knees_bend", "straight_legs"])
+@pytest.mark.parametrize("pike_deg", list(PIKES))
+def test_a_strong_pike_is_a_plank_with_hips_piked(pike_deg: float, straight_legs: bool,
+                                                  fps: int) -> None:
+    m = piked_plank(pike_deg, straight_legs=straight_legs)
+    analysis = analyze_series(syn.render(m, fps=fps), "plank")
+    result = analysis.sets[0]
+    (hold,) = result["holds"]
+    assert hold["kind"] == "plank"
+    assert_hold_matches(hold, m.truth["holds"][0])
+    types = [w["type"] for w in result["warnings"]]
+    if pike_deg < CFG.pike_deg + 3:  # at the threshold the warning may or may not come
+        assert set(types) <= {"hips_piked"}
+        return
+    assert types == ["hips_piked"]
+    onset = syn.first_time(m.signal, lambda v: v > CFG.pike_deg, 6.0, 7.0)
+    (started,) = [e for e in analysis.events if e.kind == "fault_started"]
+    assert onset <= started.t_s <= onset + 1.5
+    assert result["warnings"][0]["start_s"] == pytest.approx(onset, abs=1.5)
+
+
+@pytest.mark.parametrize("pike_deg", [30.0, 45.0])
+def test_getting_up_straight_into_a_strong_pike_is_a_plank_with_hips_piked(
+        pike_deg: float) -> None:
+    m = syn.plank(10.0, alignment=pike_deg, knee_bend=PIKES[pike_deg])
+    for mode in ("plank", "auto"):
+        analysis = analyze_series(syn.render(m, fps=30), mode)
+        (result,) = analysis.sets
+        assert result["exercise"] == "plank"
+        (hold,) = result["holds"]
+        assert hold["kind"] == "plank"
+        assert [w["type"] for w in result["warnings"]] == ["hips_piked"]
+        started = [e for e in analysis.events if e.kind == "fault_started"]
+        onset = m.truth["holds"][0]["start_s"]  # piked from the moment the plank is reached
+        assert started and started[0].t_s <= onset + 1.5
+
+
+@pytest.mark.parametrize("name", ["downward_dog", "downward_dog_low", "child_pose", "kneeling"])
+def test_downward_dog_child_pose_and_kneeling_are_not_planks(name: str) -> None:
+    motions = {
+        "downward_dog": syn.downward_dog(),
+        "downward_dog_low": syn._still(
+            "none", 8.0, lambda t: syn.downward_dog_figure(arm_deg=45.0, trunk_deg=30.0)),
+        "child_pose": syn.child_pose(),
+        "kneeling": syn.kneeling(),
+    }
+    series = syn.render(motions[name], fps=30)
+    own = analyze_series(series, "plank").sets[0]
+    assert own["holds"] == [] and own["warnings"] == []
+    assert [s["exercise"] for s in analyze_series(series, "auto").sets] == []
+
+
+def test_a_plank_then_a_downward_dog_is_one_hold() -> None:
+    m = syn.sequence(syn.plank(8.0, tail_s=0.5), syn.downward_dog(6.0))
+    result = analyze_series(syn.render(m, fps=30), "plank").sets[0]
+    (hold,) = result["holds"]
+    assert_hold_matches(hold, m.truth["parts"][0]["truth"]["holds"][0])
