@@ -13,6 +13,10 @@ and compares:
   |warning start - truth start|; precision and recall by interval overlap;
 * false warnings on good-form clips (clips whose truth lists no fault).
 
+Truth files written before issue 15 count a rest on the knees inside a forearm plank as one
+hold with a ``knees_down`` fault; :func:`physio_holds` reads them as a physiotherapist counts
+(knees down longer than ``plank.hold_grace_s`` end the hold, getting back up starts a new one).
+
 It also reports the plank alignment classifier on real people (``../shared/data/plank_landmarks``,
 when present): per label, the share of frames classified as correct / sagging / piked.
 
@@ -175,6 +179,51 @@ def _frame_error(truth: dict, analysis: Any, exercise: str) -> float | None:
     return float(np.mean(errors)) if errors else None
 
 
+def physio_holds(truth: dict, grace_s: float) -> dict:
+    """The truth with each forearm-plank hold split at its ``knees_down`` faults longer than
+    ``grace_s`` (the hold ends where the knees went down, the next one starts where they came
+    back up, and the rest between is neither hold nor fault), as a physiotherapist counts holds
+    (issue 15). Good-form time of a piece is its time outside the remaining faults.
+
+    Example:
+        >>> t = {"holds": [{"start_s": 2.0, "end_s": 12.0, "duration_s": 10.0,
+        ...                 "good_form_s": 6.0, "kind": "plank"}],
+        ...      "faults": [{"type": "knees_down", "start_s": 5.0, "end_s": 9.0}]}
+        >>> [(h["start_s"], h["end_s"], h["good_form_s"]) for h in physio_holds(t, 1.0)["holds"]]
+        [(2.0, 5.0, 3.0), (9.0, 12.0, 3.0)]
+        >>> physio_holds(t, 1.0)["faults"]
+        []
+    """
+    faults = truth.get("faults", [])
+    rests = [f for f in faults if f["type"] == "knees_down" and f["end_s"] - f["start_s"] > grace_s]
+    if not rests:
+        return truth
+    others = [f for f in faults if f not in rests]
+    holds = []
+    for h in truth.get("holds", []):
+        pieces = [(h["start_s"], h["end_s"])]
+        if h.get("kind") != "knee_plank":
+            for r in rests:
+                pieces = [
+                    p
+                    for a, b in pieces
+                    for p in ((a, min(b, r["start_s"])), (max(a, r["end_s"]), b))
+                    if p[1] > p[0]
+                ]
+        for a, b in pieces:
+            bad = sum(_overlap(a, b, f["start_s"], f["end_s"]) for f in others)
+            holds.append(
+                h
+                | {
+                    "start_s": a,
+                    "end_s": b,
+                    "duration_s": round(b - a, 3),
+                    "good_form_s": round(max(0.0, b - a - bad), 3),
+                }
+            )
+    return truth | {"holds": holds, "faults": others}
+
+
 def evaluate(
     video: Path,
     truth_path: Path,
@@ -183,7 +232,7 @@ def evaluate(
     config: Config,
     max_fps: float | None = None,
 ) -> ClipResult:
-    truth = json.loads(truth_path.read_text())
+    truth = physio_holds(json.loads(truth_path.read_text()), config.plank.hold_grace_s)
     started = time.perf_counter()
     series = cached_series(video, cache, max_fps)
     analysis = analyze_series(series, exercise, config)

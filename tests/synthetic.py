@@ -194,6 +194,8 @@ class Figure:
     joints: Joints
     face: Point  # unit vector: where the nose points from the ear
     back: npt.NDArray[np.float64] | None = None
+    #: joints where the far body side is not where the near one is (a limb lifted on that side)
+    far: Joints = field(default_factory=dict)
 
 
 def back_arc(shoulder: Point, hip: Point, bend_deg: float, *, points: int = BACK_POINTS,
@@ -311,18 +313,26 @@ def _head(shoulder: Point, hip: Point, drop_deg: float, neck: float) -> tuple[Po
 
 
 def plank_figure(alignment_deg: float = 0.0, *, head_drop_deg: float = 0.0, knees: float = 0.0,
-                 lift: float = 1.0, knee_shin_tilt_deg: float = 25.0,
+                 lift: float = 1.0, knee_shin_tilt_deg: float = 25.0, knee_bend_deg: float = 0.0,
                  body: Body = BODY) -> Figure:
     """Forearm plank facing right; ``alignment_deg`` + = piked, - = sagging.
 
     ``knees`` blends towards a knee plank (1 = knees on the floor, shins raised by
     ``knee_shin_tilt_deg``); ``lift`` blends from lying prone on the forearms (0) to the plank (1).
+    ``knee_bend_deg`` bends the knees (towards the floor) with the toes still on it, the way a
+    strong pike pulls them (the alignment stays the shoulder-hip-ankle angle asked for).
     """
     elbow = _p(600.0, _up(10.0))
     shoulder = elbow + _p(0.0, -body.upper_arm)
     wrist = elbow + _p(body.forearm, 0.0)
-    hip, ankle = _solve_line(shoulder, body.trunk, body.thigh + body.shin, alignment_deg, 25.0)
+    bend = math.radians(knee_bend_deg)
+    leg = math.sqrt(body.thigh**2 + body.shin**2 + 2 * body.thigh * body.shin * math.cos(bend))
+    hip, ankle = _solve_line(shoulder, body.trunk, leg, alignment_deg, 25.0)
     knee = hip + (ankle - hip) * body.thigh / (body.thigh + body.shin)
+    if knee_bend_deg > 0:
+        up_knee = two_link(hip, ankle, body.thigh, body.shin)
+        foot = hip + (ankle - hip) * (float((up_knee - hip) @ (ankle - hip)) / leg**2)
+        knee = 2 * foot - up_knee  # bent towards the floor, not up
     lower = {"hip": hip, "knee": knee, "ankle": ankle,
              "heel": ankle + _p(-14.0, -6.0), "foot": ankle + _p(12.0, 22.0)}
     if knees > 0:
@@ -343,31 +353,110 @@ def plank_figure(alignment_deg: float = 0.0, *, head_drop_deg: float = 0.0, knee
     return Figure(joints, face=face)
 
 
+def downward_dog_figure(*, arm_deg: float = 60.0, trunk_deg: float = 40.0,
+                        body: Body = BODY) -> Figure:
+    """Downward dog facing right: hands on the floor ahead, arms straight up and back to the
+    shoulders (``arm_deg`` above the floor), the trunk rising on to the hips (``trunk_deg``),
+    the hips highest, straight legs down to the feet on the floor behind. Not a plank."""
+    wrist = _p(700.0, _up(8.0))
+    arm = body.upper_arm + body.forearm
+    shoulder = wrist + arm * _dir(180.0 - arm_deg)
+    elbow = wrist + (shoulder - wrist) * body.forearm / arm
+    hip = shoulder + body.trunk * _dir(180.0 - trunk_deg)
+    leg = body.thigh + body.shin
+    drop = _up(25.0) - hip[1]
+    ankle = hip + _p(-math.sqrt(leg**2 - drop**2), drop)
+    knee = hip + (ankle - hip) * body.thigh / leg
+    ear, face = _head(shoulder, hip, 30.0, body.neck)
+    joints = {
+        "shoulder": shoulder, "elbow": elbow, "wrist": wrist, "hip": hip, "knee": knee,
+        "ankle": ankle, "heel": ankle + _p(-12.0, 14.0), "foot": ankle + _p(20.0, 22.0),
+        "ear": ear,
+    }
+    return Figure(joints, face=face)
+
+
+def child_pose_figure(*, reach: float = 1.0, body: Body = BODY) -> Figure:
+    """Child's pose facing right: knees on the floor, hips back over the heels, the trunk folded
+    forward and down over the thighs, arms reaching forward along the floor (``reach`` 0 =
+    forearms by the knees, 1 = arms stretched out). Not a plank."""
+    knee = _p(420.0, _up(12.0))
+    ankle = knee + _p(-body.shin, 2.0)
+    hip = knee + body.thigh * _dir(152.0)
+    shoulder = hip + body.trunk * _dir(-22.0)
+    elbow = shoulder + body.upper_arm * _dir(-70.0 + 60.0 * reach)
+    wrist = _p(elbow[0] + body.forearm, _up(8.0))
+    ear, face = _head(shoulder, hip, 25.0, body.neck)
+    joints = {
+        "shoulder": shoulder, "elbow": elbow, "wrist": wrist, "hip": hip, "knee": knee,
+        "ankle": ankle, "heel": ankle + _p(-4.0, -14.0), "foot": ankle + _p(-18.0, 6.0),
+        "ear": ear,
+    }
+    return Figure(joints, face=face)
+
+
+def kneeling_figure(body: Body = BODY) -> Figure:
+    """Kneeling upright side-on, facing right: knees and shins on the floor, trunk upright."""
+    knee = _p(480.0, _up(12.0))
+    ankle = knee + _p(-body.shin, 2.0)
+    hip = knee + _p(5.0, -body.thigh)
+    shoulder = hip + _p(3.0, -body.trunk)
+    elbow = shoulder + _p(2.0, body.upper_arm)
+    joints = {
+        "shoulder": shoulder, "elbow": elbow, "wrist": elbow + _p(8.0, body.forearm), "hip": hip,
+        "knee": knee, "ankle": ankle, "heel": ankle + _p(-4.0, -14.0),
+        "foot": ankle + _p(-18.0, 6.0), "ear": shoulder + _p(6.0, -body.neck),
+    }
+    return Figure(joints, face=_p(1.0, 0.0))
+
+
+def _leg(hip: Point, knee: Point, lift: float, body: Body) -> Joints:
+    """A leg on all fours from its resting ``knee``, lifted by ``lift``: 1 = stretched straight
+    back level with the hip (a bird-dog), 0 = knee on the floor, -0.5 = knee drawn in under the
+    chest; the shin swings from along the floor to in line with the thigh."""
+    if lift == 0:
+        ankle = knee + _p(-body.shin, -4.0)
+    else:
+        rest = _heading(knee - hip)
+        knee = hip + body.thigh * _dir(rest - (rest + 180.0) * lift)
+        ankle = knee + body.shin * _dir(180.0 - 8.0 * (1 - max(lift, 0.0)))
+    return {"knee": knee, "ankle": ankle, "heel": ankle + _p(-8.0, -8.0),
+            "foot": ankle + _p(-30.0, 6.0)}
+
+
 def all_fours_figure(bend_deg: float = 0.0, *, resting_bend_deg: float = 8.0,
                      hip_shift_deg: float = 0.0, shoulder_shift_deg: float = 0.0,
+                     leg_lift: float = 0.0, far_leg_lift: float = 0.0,
+                     far_arm_lift: float = 0.0, hand_dx: float = 0.0, knee_dx: float = 0.0,
                      body: Body = BODY) -> Figure:
     """Hands under shoulders, knees under hips, facing right, the back bent by ``bend_deg``.
 
     ``hip_shift_deg`` tilts the thighs back from vertical (hips behind the knees),
     ``shoulder_shift_deg`` tilts the arms forward from vertical (shoulders ahead of the hands).
     The back outline's turning angle is ``bend_deg + resting_bend_deg``.
+    ``leg_lift``/``far_leg_lift`` lift the near or far leg (see :func:`_leg`: 1 = stretched
+    back), ``far_arm_lift`` the far arm forward (1 = level with the shoulder, reaching ahead);
+    ``hand_dx``/``knee_dx`` move the hands and knees along the floor (px, + forward).
     """
-    wrist = _p(620.0, _up(8.0))
+    wrist = _p(620.0 + hand_dx, _up(8.0))
     arm = body.upper_arm + body.forearm
     shoulder = wrist + arm * _dir(90.0 - shoulder_shift_deg)
     elbow = wrist + (shoulder - wrist) * body.forearm / arm
     hip_height = 12.0 + body.thigh * math.cos(math.radians(hip_shift_deg))
     dy = (wrist[1] - shoulder[1]) + 8.0 - hip_height
-    hip = _p(shoulder[0] - math.sqrt(body.trunk**2 - dy**2), _up(hip_height))
+    hip = _p(shoulder[0] - math.sqrt(body.trunk**2 - dy**2) + knee_dx, _up(hip_height))
     knee = hip - body.thigh * _dir(90.0 + hip_shift_deg)
-    ankle = knee + _p(-body.shin, -4.0)
     ear, face = _head(shoulder, hip, 10.0 + 1.2 * bend_deg, body.neck)
-    joints = {
-        "shoulder": shoulder, "elbow": elbow, "wrist": wrist, "hip": hip, "knee": knee,
-        "ankle": ankle, "heel": ankle + _p(-8.0, -8.0), "foot": ankle + _p(-30.0, 6.0), "ear": ear,
-    }
+    joints = {"shoulder": shoulder, "elbow": elbow, "wrist": wrist, "hip": hip, "ear": ear,
+              **_leg(hip, knee, leg_lift, body)}
+    far: Joints = {}
+    if far_leg_lift:
+        far |= _leg(hip, knee, far_leg_lift, body)
+    if far_arm_lift:
+        reach = _dir(-90.0 + 90.0 * far_arm_lift)
+        far |= {"elbow": shoulder + body.upper_arm * reach, "wrist": shoulder + arm * reach}
     back = back_arc(shoulder, hip, bend_deg + resting_bend_deg, span=BACK_SPAN)
-    return Figure(joints, face=face, back=back)
+    return Figure(joints, face=face, back=back, far=far)
 
 
 # -- landmarks -------------------------------------------------------------------------------------
@@ -434,13 +523,18 @@ def landmarks_of(figure: Figure) -> tuple[npt.NDArray[np.float64], npt.NDArray[n
              "mouth": Landmark.MOUTH_LEFT}
     hip = j["hip"]
     z_near = -HALF_WIDTH_M * BODY.px_per_m
+    far = dict(near)
+    for name, point in figure.far.items():
+        far[name] = point
+        if name == "wrist":  # the hand's points follow a lifted far wrist
+            for part in ("pinky", "index", "thumb"):
+                far[part] = near[part] + point - j["wrist"]
     for name, left in names.items():
         index, other = _swap(left), left  # near = the body's right side
         image[index] = [*near[name], z_near, NEAR_VISIBILITY]
-        image[other] = [*(near[name] + FAR_OFFSET), -z_near, FAR_VISIBILITY]
-        xy = (near[name] - hip) / BODY.px_per_m
-        world[index] = [*xy, -HALF_WIDTH_M]
-        world[other] = [*xy, HALF_WIDTH_M]
+        image[other] = [*(far[name] + FAR_OFFSET), -z_near, FAR_VISIBILITY]
+        world[index] = [*((near[name] - hip) / BODY.px_per_m), -HALF_WIDTH_M]
+        world[other] = [*((far[name] - hip) / BODY.px_per_m), HALF_WIDTH_M]
     nose = j["ear"] + 34 * face
     image[Landmark.NOSE] = [*nose, z_near / 2, NEAR_VISIBILITY]
     world[Landmark.NOSE] = [*((nose - hip) / BODY.px_per_m), 0.0]
@@ -509,6 +603,24 @@ def standing(duration_s: float = 6.0, *, sway_px: float = 3.0) -> Motion:
 def prone(duration_s: float = 6.0) -> Motion:
     """Lying face down propped on the forearms (a sphinx; hips on the floor, not a plank)."""
     figure = plank_figure(0.0, lift=0.0)
+    return _still("none", duration_s, lambda t: figure)
+
+
+def downward_dog(duration_s: float = 8.0, *, sway_deg: float = 3.0) -> Motion:
+    """Holding a downward dog (hips highest on straight arms), breathing a little."""
+    return _still("none", duration_s, lambda t: downward_dog_figure(
+        trunk_deg=40.0 + sway_deg * math.sin(2 * math.pi * t / 4.0)))
+
+
+def child_pose(duration_s: float = 8.0) -> Motion:
+    """Resting in child's pose, the arms reaching forward."""
+    figure = child_pose_figure()
+    return _still("none", duration_s, lambda t: figure)
+
+
+def kneeling(duration_s: float = 6.0) -> Motion:
+    """Kneeling upright, side-on."""
+    figure = kneeling_figure()
     return _still("none", duration_s, lambda t: figure)
 
 
@@ -672,17 +784,20 @@ def plank(
     head_drop: Callable[[float], float] | float = 0.0,
     knees: Callable[[float], float] | float = 0.0,
     knee_shin_tilt_deg: float = 25.0,
+    knee_bend: Callable[[float], float] | float = 0.0,
 ) -> Motion:
     """Lie prone on the forearms, lift into a forearm plank (``get_up_s``), hold, lower.
 
-    ``alignment``, ``head_drop`` and ``knees`` are constants or functions of the recording time
-    (see :func:`ramps`): alignment in degrees (+ pike, - sag), head drop in degrees below the
-    trunk line, knees 0..1 (1 = knees on the floor). The designed hold is the time in the plank
-    (``start_s``..``end_s``); a hold may fairly include the movement into and out of it
+    ``alignment``, ``head_drop``, ``knees`` and ``knee_bend`` are constants or functions of the
+    recording time (see :func:`ramps`): alignment in degrees (+ pike, - sag), head drop in
+    degrees below the trunk line, knees 0..1 (1 = knees on the floor), knee bend in degrees with
+    the toes on the floor (a strong pike pulls the knees bent). The designed hold is the time in
+    the plank (``start_s``..``end_s``); a hold may fairly include the movement into and out of it
     (``outer_start_s``..``outer_end_s``), which cannot be timed more finely.
     """
     as_fn = {k: (v if callable(v) else (lambda t, v=float(v): v))
-             for k, v in (("alignment", alignment), ("head", head_drop), ("knees", knees))}
+             for k, v in (("alignment", alignment), ("head", head_drop), ("knees", knees),
+                          ("knee_bend", knee_bend))}
     up_end = lead_s + get_up_s
     down_start = up_end + hold_s
     duration = down_start + lower_s + tail_s
@@ -699,7 +814,8 @@ def plank(
     def figure(t: float) -> Figure:
         return plank_figure(as_fn["alignment"](t), head_drop_deg=as_fn["head"](t),
                             knees=as_fn["knees"](t), lift=lift(t),
-                            knee_shin_tilt_deg=knee_shin_tilt_deg)
+                            knee_shin_tilt_deg=knee_shin_tilt_deg,
+                            knee_bend_deg=as_fn["knee_bend"](t))
 
     def signal(t: float) -> float:
         return as_fn["alignment"](t) if up_end <= t <= down_start else float("nan")
@@ -708,6 +824,42 @@ def plank(
                         "outer_start_s": lead_s, "outer_end_s": down_start + lower_s}],
              "head": as_fn["head"], "knees": as_fn["knees"]}
     return Motion("plank", duration, figure, signal, truth)
+
+
+def plank_knee_rest(
+    rest_s: float,
+    *,
+    before_s: float = 3.0,
+    after_s: float = 7.0,
+    move_s: float = 0.4,
+    alignment: Callable[[float], float] | float = 0.0,
+    knee_shin_tilt_deg: float = 25.0,
+) -> Motion:
+    """A forearm plank held ``before_s``, the knees lowered to the floor (over ``move_s``), a rest
+    of ``rest_s`` on them, back up (``move_s``) and held another ``after_s``, then lowered.
+
+    ``truth["holds"]`` are the two stretches in the forearm plank (before the knees leave the
+    line, and from when they are back on it); ``truth["knees_down"]`` is the (start, end) of the
+    knees' way down, rest and way up, and ``truth["rest"]`` the time the knees are on the floor.
+    """
+    lead_s, get_up_s, lower_s = 2.0, 0.4, 0.4
+    up_end = lead_s + get_up_s
+    down = up_end + before_s
+    back = down + 2 * move_s + rest_s
+    hold_s = before_s + 2 * move_s + rest_s + after_s
+    knees = ramps(0.0, (down, down + move_s, 1.0), (back - move_s, back, 0.0))
+    m = plank(hold_s, lead_s=lead_s, get_up_s=get_up_s, lower_s=lower_s, alignment=alignment,
+              knees=knees, knee_shin_tilt_deg=knee_shin_tilt_deg)
+    end = up_end + hold_s
+    truth = dict(m.truth)
+    truth["holds"] = [
+        {"start_s": up_end, "end_s": down, "outer_start_s": lead_s, "outer_end_s": down + move_s},
+        {"start_s": back, "end_s": end, "outer_start_s": back - move_s,
+         "outer_end_s": end + lower_s},
+    ]
+    truth["knees_down"] = (down, back)
+    truth["rest"] = (down + move_s, back - move_s)
+    return replace(m, truth=truth)
 
 
 def cat_cow(
@@ -726,6 +878,7 @@ def cat_cow(
     shoulder_shift: Callable[[float], float] | float = 0.0,
     cow_first: bool = False,
     lone_end: bool = False,
+    hand_wobble_px: float = 0.0,
 ) -> Motion:
     """Cat-cow rounds on all fours: neutral -> cat (+``cat_deg``) -> pause -> cow (-``cow_deg``)
     -> pause -> neutral, moving ``move_s`` per quarter (so a round lasts
@@ -737,7 +890,8 @@ def cat_cow(
 
     ``continuous=True`` ignores the pauses: the bend is a sine of that period, never stopping.
     ``hip_shift``/``shoulder_shift`` (deg, constants or functions of time) move the hips behind
-    the knees or the shoulders ahead of the hands.
+    the knees or the shoulders ahead of the hands. ``hand_wobble_px`` lets the hands (and, by
+    half as much, the knees) wander slowly along the floor by up to that much, as real hands do.
     """
     round_s = (4 * move_s + 2 * pause_s) if not continuous else 4 * move_s
     period = round_s + rest_s
@@ -783,9 +937,12 @@ def cat_cow(
         return first_sign * first_way(u)
 
     def figure(t: float) -> Figure:
+        wobble = hand_wobble_px * math.sin(2 * math.pi * t / 2.7)
+        knee_wobble = 0.5 * hand_wobble_px * math.sin(2 * math.pi * t / 3.3 + 1.0)
         return all_fours_figure(bend(t), resting_bend_deg=resting_bend_deg,
                                 hip_shift_deg=shift["hip"](t),
-                                shoulder_shift_deg=shift["shoulder"](t))
+                                shoulder_shift_deg=shift["shoulder"](t),
+                                hand_dx=wobble, knee_dx=knee_wobble)
 
     rounds_truth = []
     for i in range(rounds):
@@ -802,6 +959,82 @@ def cat_cow(
     truth = {"rounds": rounds_truth, "resting_bend_deg": resting_bend_deg,
              "order": "cow_first" if cow_first else "cat_first"}
     return Motion("cat_cow", duration, figure, bend, truth)
+
+
+def _all_fours_moves(reps: int, rep_s: float, lead_s: float, tail_s: float,
+                     keys: dict[str, Sequence[tuple[float, float, float]]],
+                     resting_bend_deg: float = 8.0) -> Motion:
+    """On all fours, ``reps`` times a movement given as eased ``(t0, t1, value)`` steps per
+    figure parameter (``bend`` and the keywords of :func:`all_fours_figure`), times within one
+    rep of ``rep_s``. Not cat-cow: ``truth["rounds"]`` is empty."""
+    fns = {name: ramps(0.0, *((lead_s + i * rep_s + a, lead_s + i * rep_s + b, v)
+                              for i in range(reps) for a, b, v in steps))
+           for name, steps in keys.items()}
+    duration = lead_s + reps * rep_s + tail_s
+    bend = fns.pop("bend", ramps(0.0))
+
+    def figure(t: float) -> Figure:
+        return all_fours_figure(bend(t), resting_bend_deg=resting_bend_deg,
+                                **{name: fn(t) for name, fn in fns.items()})
+
+    return Motion("none", duration, figure, bend,
+                  {"rounds": [], "resting_bend_deg": resting_bend_deg})
+
+
+def leg_extension(reps: int = 3, *, side: Literal["near", "far"] = "near", arm: bool = True,
+                  bend_deg: float = 15.0, lead_s: float = 2.0, tail_s: float = 2.0) -> Motion:
+    """Bird-dog style leg extensions on all fours: one knee lifts and the leg stretches straight
+    back (the opposite arm reaching forward with it when ``arm``, near leg only) over 1 s, held
+    1 s, then drawn in under the chest and set down again; the back arches by ``bend_deg`` as the
+    leg stretches back and rounds by as much as the knee comes in, as it does in real bodies.
+    Hands and the other knee stay put. Not cat-cow rounds."""
+    leg = "leg_lift" if side == "near" else "far_leg_lift"
+    keys: dict[str, Sequence[tuple[float, float, float]]] = {
+        leg: [(0.0, 1.0, 1.0), (2.0, 3.0, -0.5), (3.5, 4.5, 0.0)],
+        "bend": [(0.0, 1.0, -bend_deg), (2.0, 3.0, bend_deg), (3.5, 4.5, 0.0)],
+    }
+    if arm and side == "near":
+        keys["far_arm_lift"] = [(0.0, 1.0, 1.0), (2.0, 3.0, 0.0)]
+    return _all_fours_moves(reps, 5.5, lead_s, tail_s, keys)
+
+
+def arm_reach(reps: int = 3, *, bend_deg: float = 10.0, lead_s: float = 2.0,
+              tail_s: float = 2.0) -> Motion:
+    """The far arm reaching forward level with the shoulder and back on all fours (1 s each
+    way, held 1 s), the back arching a little as it reaches and rounding as it comes back."""
+    keys: dict[str, Sequence[tuple[float, float, float]]] = {
+        "far_arm_lift": [(0.0, 1.0, 1.0), (2.0, 3.0, 0.0)],
+        "bend": [(0.0, 1.0, -bend_deg), (2.0, 3.0, bend_deg), (3.5, 4.5, 0.0)],
+    }
+    return _all_fours_moves(reps, 5.5, lead_s, tail_s, keys)
+
+
+def rock_back(reps: int = 3, *, hip_deg: float = 35.0, bend_deg: float = 15.0,
+              lead_s: float = 2.0, tail_s: float = 2.0) -> Motion:
+    """Rocking back towards child's pose and forward again on all fours: the hips move back
+    over the heels (the thighs ``hip_deg`` back from vertical, the shoulders following behind
+    the hands) over 1.5 s with the back rounding, then forward past the start (hips ahead of
+    the knees, shoulders ahead of the hands) with the back sagging, and back to the start."""
+    keys: dict[str, Sequence[tuple[float, float, float]]] = {
+        "hip_shift_deg": [(0.0, 1.5, hip_deg), (2.0, 3.5, -8.0), (4.0, 5.0, 0.0)],
+        "shoulder_shift_deg": [(0.0, 1.5, -0.5 * hip_deg), (2.0, 3.5, 15.0), (4.0, 5.0, 0.0)],
+        "bend": [(0.0, 1.5, bend_deg), (2.0, 3.5, -bend_deg), (4.0, 5.0, 0.0)],
+    }
+    return _all_fours_moves(reps, 6.0, lead_s, tail_s, keys)
+
+
+def weight_shift(reps: int = 3, *, shift_deg: float = 20.0, bend_deg: float = 15.0,
+                 lead_s: float = 2.0, tail_s: float = 2.0) -> Motion:
+    """Shifting the weight forward and back on all fours: the shoulders move ``shift_deg`` ahead
+    of the hands (the hips following a little, the back sagging), then as far behind them (the
+    back rounding), and back over the hands; hands and knees stay put."""
+    keys: dict[str, Sequence[tuple[float, float, float]]] = {
+        "shoulder_shift_deg": [(0.0, 1.2, shift_deg), (2.0, 3.5, -shift_deg), (4.0, 5.0, 0.0)],
+        "hip_shift_deg": [(0.0, 1.2, -0.4 * shift_deg), (2.0, 3.5, 0.4 * shift_deg),
+                          (4.0, 5.0, 0.0)],
+        "bend": [(0.0, 1.2, -bend_deg), (2.0, 3.5, bend_deg), (4.0, 5.0, 0.0)],
+    }
+    return _all_fours_moves(reps, 6.0, lead_s, tail_s, keys)
 
 
 def sequence(*motions: Motion) -> Motion:

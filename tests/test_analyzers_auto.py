@@ -147,11 +147,13 @@ def test_classify_posture_of_single_frames(figure: Callable[[], syn.Figure],
         assert (kind.value if kind else None) == expected, facing
 
 
-def test_knees_dropping_inside_a_plank_keeps_one_set_and_one_hold() -> None:
+def test_knees_dropping_inside_a_plank_keeps_one_set_with_a_hold_either_side() -> None:
+    # a 4 s rest on the knees ends the hold and getting back up starts another (issue 15: it
+    # was one hold with a knees_down warning); the set stays one set
     auto = analysis_of("plank_knees_drop")
     (plank_set,) = auto.sets
-    assert counts(plank_set) == ("plank", 0, 1)
-    assert [w["type"] for w in plank_set["warnings"]] == ["knees_down"]
+    assert counts(plank_set) == ("plank", 0, 2)
+    assert plank_set["warnings"] == []
     own = analysis_of("plank_knees_drop", "plank").sets[0]
-    assert plank_set["holds"][0]["duration_s"] == pytest.approx(
-        own["holds"][0]["duration_s"], abs=0.2)
+    for a, b in zip(plank_set["holds"], own["holds"], strict=True):
+        assert a["duration_s"] == pytest.approx(b["duration_s"], abs=0.2)

@@ -323,3 +323,73 @@ def test_a_cow_first_session_gives_the_same_rounds_as_cat_first_mirrored_in_time
         assert a["duration_s"] == pytest.approx(b["duration_s"], abs=0.3)
         assert a["cat_pause_s"] == pytest.approx(b["cat_pause_s"], abs=0.3)
         assert a["cow_pause_s"] == pytest.approx(b["cow_pause_s"], abs=0.3)
+
+
+# -- rounds need the spine to move, hands and knees staying put (issue 15) ---------------------
+
+#: Movements on all fours that bend the back both ways but are no cat-cow (tests/synthetic.py)
+NOT_ROUNDS: dict[str, Callable[[], syn.Motion]] = {
+    "bird_dog_near_leg": lambda: syn.leg_extension(3),
+    "near_leg_extension": lambda: syn.leg_extension(3, arm=False),
+    "far_leg_extension": lambda: syn.leg_extension(3, side="far"),
+    "arm_reach": lambda: syn.arm_reach(3),
+    "rock_back": lambda: syn.rock_back(3),
+    "rock_back_deep": lambda: syn.rock_back(3, hip_deg=45.0, bend_deg=20.0),
+    "weight_shift": lambda: syn.weight_shift(3),
+    "weight_shift_small_bend": lambda: syn.weight_shift(3, shift_deg=18.0, bend_deg=12.0),
+}
+
+
+def test_the_limb_movements_would_look_like_rounds_from_the_back_alone() -> None:
+    # each movement bends the designed back both ways, past the phase threshold, like a round
+    for make in NOT_ROUNDS.values():
+        _, bend = syn.dense(make().signal, 0.0, make().duration_s, 0.01)
+        assert bend.max() > CFG.phase_deg and bend.min() < -CFG.phase_deg
+
+
+@pytest.mark.parametrize("fps", [15, 30, 60])
+@pytest.mark.parametrize("name", list(NOT_ROUNDS))
+def test_limb_movements_on_all_fours_are_not_rounds(name: str, fps: int) -> None:
+    series = syn.render(NOT_ROUNDS[name](), fps=fps, jitter_px=0.5, seed=7)
+    own = analyze_series(series, "cat_cow").sets[0]
+    assert own["summary"]["round_count"] == 0
+    assert [e.kind for e in analyze_series(series, "cat_cow").events if e.kind == "round"] == []
+    auto = analyze_series(series, "auto")
+    assert [s["summary"]["rep_count"] for s in auto.sets if s["exercise"] == "cat_cow"] in ([], [0])
+
+
+REAL_ROUNDS: dict[str, Callable[[], syn.Motion]] = {
+    "still_hands": lambda: syn.cat_cow(4),
+    "hand_wobble_4px": lambda: syn.cat_cow(4, hand_wobble_px=4.0),
+    "hand_wobble_8px": lambda: syn.cat_cow(4, hand_wobble_px=8.0),
+    "hand_wobble_cow_first": lambda: syn.cat_cow(4, hand_wobble_px=8.0, cow_first=True),
+    "shallow_with_wobble": lambda: syn.cat_cow(4, cat_deg=10.0, cow_deg=10.0,
+                                               hand_wobble_px=4.0),
+}
+
+
+@pytest.mark.parametrize("fps", [15, 30, 60])
+@pytest.mark.parametrize("name", list(REAL_ROUNDS))
+def test_real_rounds_still_count_with_natural_wobble_of_the_hands(name: str, fps: int) -> None:
+    m = REAL_ROUNDS[name]()
+    series = syn.render(m, fps=fps, jitter_px=0.5, seed=7)
+    result = analyze_series(series, "cat_cow").sets[0]
+    assert result["summary"]["round_count"] == len(m.truth["rounds"])
+    for rnd, truth in zip(result["reps"], m.truth["rounds"], strict=True):
+        assert rnd["peak_s"] == pytest.approx(truth["cat_s"], abs=0.5)
+        assert rnd["cow_s"] == pytest.approx(truth["cow_s"], abs=0.5)
+
+
+@pytest.mark.parametrize("movement", ["bird_dog_near_leg", "far_leg_extension", "rock_back",
+                                      "weight_shift"])
+def test_rounds_before_and_after_a_limb_movement_count_and_it_does_not(movement: str) -> None:
+    # two rounds, three bird-dogs (or rocks, or shifts), two rounds: four rounds
+    m = syn.sequence(syn.cat_cow(2, tail_s=1.0), NOT_ROUNDS[movement](),
+                     syn.cat_cow(2, lead_s=1.0))
+    result = analyze_series(syn.render(m, fps=30, jitter_px=0.5, seed=7), "cat_cow").sets[0]
+    parts = m.truth["parts"]
+    truth = parts[0]["truth"]["rounds"] + parts[2]["truth"]["rounds"]
+    assert result["summary"]["round_count"] == 4
+    for rnd, t in zip(result["reps"], truth, strict=True):
+        assert rnd["peak_s"] == pytest.approx(t["cat_s"], abs=0.5)
+        assert rnd["cow_s"] == pytest.approx(t["cow_s"], abs=0.5)

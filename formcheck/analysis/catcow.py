@@ -16,15 +16,28 @@ A round starts where the previous one ended (or, after a rest at neutral, when t
 leaves neutral) and ends as the spine leaves its second pause; the first excursion sets the
 order (cat first or cow first, as the person does it), and a lone last end is not a round.
 A pause is time near the extreme with the spine still, so a smooth turnaround is not a pause.
+
+A round needs the spine to move while hands and knees stay put: each frame the wrists and knees
+(both sides, where seen) are compared with where they were over the last ``LIMB_WINDOW_S``
+while they stayed put (the median), as a share of the trunk length, and so are the thighs' and
+arms' signed angles from vertical. A stretch beyond ``LIMB_SHIFT`` or ``LIMB_ANGLE_DEG`` (or off
+all fours) that comes back within ``MOVE_MAX_S`` is a limb movement (a leg or arm extension,
+rocking back towards child's pose, a weight shift forward or back): no round spans it, and an
+excursion it touches (or that begins within ``SETTLE_AFTER_MOVE_S`` of its end, while the back
+settles) pairs with nothing. One that stays away longer is a new place for the
+hands, knees or hips (a drift, which ``hips_off_knees``/``shoulders_off_hands`` report): rounds
+go on, counted once that is clear (at most ``MOVE_MAX_S`` late).
 """
 
 from __future__ import annotations
 
+import warnings
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from formcheck.analysis.base import (
     Analyzer,
@@ -45,6 +58,36 @@ NEUTRAL_WINDOW_S = 20.0
 MIN_PHASE_DEG = 4.0  # well above the frame-to-frame noise of the bend
 PAUSE_SPEED_WINDOW_S = 0.2
 REST_AT_NEUTRAL_S = 1.0  # this long near neutral between rounds = a rest, not a straight run
+#: Hands and knees are compared with their median position over this long (s).
+LIMB_WINDOW_S = 6.0
+#: A wrist or knee further than this (share of the trunk length) from there has moved.
+LIMB_SHIFT = 0.25
+#: A thigh or arm angle from vertical further than this (deg) from its median has moved.
+LIMB_ANGLE_DEG = 12.0
+LIMB_POINTS = ("wrist", "knee")
+#: A limb away from its place longer than this (s) has found a new place: a drift, no movement.
+MOVE_MAX_S = 4.0
+#: The back settling this long (s) after a limb movement is still part of it.
+SETTLE_AFTER_MOVE_S = 1.5
+
+
+def limb_pose(view: SideView) -> dict[str, npt.NDArray[np.float64]]:
+    """Where the hands and knees are (px, both sides; NaN where unseen), the trunk length (px),
+    and the thigh's and arm's signed angles from vertical (deg, + = the hip ahead of the knee,
+    the shoulder ahead of the wrist, towards the head)."""
+    s, h, w, k = (view[n] for n in ("shoulder", "hip", "wrist", "knee"))
+    ahead = 1.0 if s[0] >= h[0] else -1.0
+
+    def from_vertical(top: npt.NDArray[np.float64], bottom: npt.NDArray[np.float64]) -> float:
+        d = top - bottom
+        return float(np.degrees(np.arctan2(ahead * d[0], -d[1])))
+
+    out = {f"near_{n}": np.asarray(view[n], np.float64) for n in LIMB_POINTS}
+    out |= {f"far_{n}": np.asarray(view.other.get(n, np.full(2, np.nan))) for n in LIMB_POINTS}
+    out["trunk"] = np.array([float(np.hypot(*(s - h)))])
+    out["thigh"] = np.array([from_vertical(h, k)])
+    out["arm"] = np.array([from_vertical(s, w)])
+    return out
 
 
 def catcow_measures(view: SideView, frame: PoseFrame, *, bend: bool = True) -> dict[str, float]:
@@ -115,6 +158,11 @@ class CatCowAnalyzer(Analyzer):
         self._consumed = 0
         self._hist: list[tuple[float, float, float, float]] = []  # (t, bend, neutral, band)
         self._last_round_end: float | None = None
+        self._limbs: deque[tuple[float, dict[str, npt.NDArray[np.float64]]]] = deque()
+        self._moves: list[tuple[float, float]] = []  # (start, end) of limb movements
+        self._away: float | None = None  # a limb away from its place since (undecided)
+        self._away_last = float("nan")  # the last frame seen away
+        self._prev_sign = 0  # the side of neutral the last followed frame was on
 
     def _update_neutral(self, t: float, bend: float) -> tuple[float, float]:
         """(neutral level, phase threshold) from the recent bend values."""
@@ -135,6 +183,8 @@ class CatCowAnalyzer(Analyzer):
         m = catcow_measures(view, frame)
         events: list[Event] = []
         ok = in_all_fours(m) and np.isfinite(m.get("bend_deg", np.nan))
+        if m and not in_all_fours(m):
+            self._limb_away(t)  # off all fours for a moment (a leg stretched back, ...)
         if not ok:
             self._bend = float("nan")
             self._status = (
@@ -145,6 +195,10 @@ class CatCowAnalyzer(Analyzer):
         bend = self._smooth(m["bend_deg"], t)
         self._bend = bend
         self._neutral, phase = self._update_neutral(t, bend)
+        if self._limbs_put(t, view):
+            events += self._limbs_back(t)
+        else:
+            self._limb_away(t)
         offset = bend - self._neutral
         m["bend_deg"] = bend
         m["neutral_deg"] = self._neutral
@@ -152,12 +206,19 @@ class CatCowAnalyzer(Analyzer):
         sign = 1 if offset > phase else -1 if offset < -phase else 0
         if sign:
             last = self._excursions[-1] if self._excursions else None
-            if last is not None and last.sign == sign:  # the same side again: same excursion
+            # the same side again is the same excursion, unless a limb moved during that one
+            # and the back came back to neutral since (then a new one, paired or merged later)
+            if (
+                last is not None
+                and last.sign == sign
+                and (self._prev_sign == sign or not self._moving(last.start_s, t))
+            ):
                 last.samples.append((t, bend))
             else:
                 self._excursions.append(Excursion(sign, [(t, bend)]))
                 events += self._maybe_close_round(final=False)
             self._pending = self._excursions[-1]
+        self._prev_sign = sign
         for kind, value in (
             ("hips_off_knees", m["thigh_from_vertical_deg"]),
             ("shoulders_off_hands", m["arm_from_vertical_deg"]),
@@ -167,16 +228,78 @@ class CatCowAnalyzer(Analyzer):
             )
         return m, events
 
+    def _limbs_put(self, t: float, view: SideView) -> bool:
+        """True while hands and knees stay where they were (see module docs)."""
+        pose = limb_pose(view)
+        while self._limbs and t - self._limbs[0][0] > LIMB_WINDOW_S:
+            self._limbs.popleft()
+        if not self._limbs:
+            self._limbs.append((t, pose))
+            return True
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a side never seen: all NaN
+            anchor = {
+                k: np.nanmedian(np.stack([p[k] for _, p in self._limbs]), axis=0) for k in pose
+            }
+        trunk = float(anchor["trunk"][0])
+        put = all(
+            not float(np.hypot(*(pose[n] - anchor[n]))) > LIMB_SHIFT * trunk
+            for n in pose
+            if n not in ("trunk", "thigh", "arm")
+        ) and all(
+            not abs(float(pose[k][0] - anchor[k][0])) > LIMB_ANGLE_DEG for k in ("thigh", "arm")
+        )
+        if put or (self._away is not None and t - self._away > MOVE_MAX_S):
+            if not put:  # away for long: the new place (a drift), not a movement
+                self._limbs.clear()
+                self._away = None
+            self._limbs.append((t, pose))
+            return True
+        return False
+
+    def _limb_away(self, t: float) -> None:
+        if self._away is None:
+            self._away = t
+            self._prev_sign = 0  # an excursion in progress ends here: what follows is apart
+        self._away_last = t
+
+    def _limbs_back(self, t: float) -> list[Event]:
+        """Hands and knees are back (or settled in a new place): a movement is over."""
+        if self._away is None:
+            return []
+        self._moves.append((self._away, self._away_last))
+        self._away = None
+        return self._maybe_close_round(final=False)
+
+    def _moving(self, start_s: float, end_s: float) -> bool:
+        """Did a limb move (or is it away now) between these times?"""
+        ongoing = self._away is not None and self._away <= end_s
+        return ongoing or any(
+            a <= end_s and b + SETTLE_AFTER_MOVE_S >= start_s for a, b in self._moves
+        )
+
     def _maybe_close_round(self, *, final: bool) -> list[Event]:
-        """Close the round made of the two excursions before the newest one (or the last two)."""
-        stop = len(self._excursions) if final else len(self._excursions) - 1
+        """Close the rounds made of the excursions before the newest one (or of all of them)."""
+        ex = self._excursions
+        stop = len(ex) if final else len(ex) - 1
         events: list[Event] = []
         # a round is one cat and one cow in the order the person does them (teachers cue either
-        # first): pairs of excursions from the first one; a lone last end is not a round
+        # first): pairs of excursions from the first one; a lone last end is not a round. A
+        # limb movement touching a pair makes its first excursion pair with nothing; while a
+        # limb is away (movement or drift: not yet known) the pair waits
         while stop - self._consumed >= 2:
-            first, second = self._excursions[self._consumed : self._consumed + 2]
-            self._consumed += 2
-            events += self._close_round(first, second)
+            first, second = ex[self._consumed], ex[self._consumed + 1]
+            if self._away is not None and self._away <= second.end_s:
+                break
+            if self._moving(first.start_s, second.end_s):
+                self._consumed += 1
+            elif first.sign == second.sign:  # split while a limb was away: one after all
+                first.samples += second.samples
+                del ex[self._consumed + 1]
+                stop -= 1
+            else:
+                self._consumed += 2
+                events += self._close_round(first, second)
         return events
 
     def _pause(self, exc: Excursion) -> tuple[float, float, float]:
@@ -268,6 +391,8 @@ class CatCowAnalyzer(Analyzer):
         return events
 
     def finish(self) -> list[Event]:
+        # a limb still away at the end: not known to come back, so no movement
+        self._away = None
         return self._maybe_close_round(final=True) + self.drift.close(self.end_s)
 
     @property

@@ -13,10 +13,14 @@ Measures (side view, camera-facing side):
 * **elbow** — upper arm's angle from vertical (elbows under the shoulders is ~0).
 
 The plank position: the shoulder-ankle line within ``max_body_tilt_deg`` of horizontal, the
-upper arm near vertical with the elbow below the shoulder, and the hips clearly off the floor.
-Knees on the floor with a bent knee (knee angle below ``knee_down_deg``) is a knee-supported
-frame: a hold mostly on the knees is a knee plank; knee-supported stretches inside a forearm
-plank are ``knees_down`` faults. A hold starts once the position is kept for ``min_hold_s`` and
+upper arm near vertical with the elbow below the shoulder, on the forearms (the elbow bent, not
+the straight arms of a downward dog), and the hips clearly off the floor, however high (a strong
+pike is a plank with ``hips_piked``). The knee on the floor line, or bent (knee angle below
+``knee_down_deg``) and near it, is a knee-supported frame: a hold mostly on the knees is a knee
+plank. In a forearm plank, knees down for less than ``hold_grace_s`` are a ``knees_down`` fault
+inside the hold; for longer they end it where they went down, the rest on the knees that
+follows is no hold, and getting back up starts a new one (as a physiotherapist counts holds).
+A hold starts once the position is kept for ``min_hold_s`` and
 survives breaks shorter than ``hold_grace_s``; once it is over, its time runs from when the body
 reached the position it held to when it began to leave it (body tilt, alignment and knee angle
 within ``settle_band_deg`` of their values at the start and at the end of the hold), so the
@@ -53,11 +57,20 @@ SETTLE_WINDOW_S = 0.3
 COMING_DOWN_S = 0.5
 #: Knee this close to the floor line (in upper-arm lengths) = resting on the knee.
 KNEE_ON_FLOOR = 0.2
+#: A bent knee counts as down only this close to the floor line (upper-arm lengths): the knees
+#: of a strong pike bend well above it.
+KNEE_BENT_LOW = 0.35
+#: Shoulder-elbow-wrist above this = on straight arms (downward dog, all fours), not forearms.
+STRAIGHT_ARM_DEG = 130.0
 FORM_FAULTS = ("hips_sagging", "hips_piked", "head_dropping", "knees_down")
 #: How much recent time the camera-tilt estimate pools (s).
 CAMERA_TILT_WINDOW_S = 5.0
 #: Knees down this long with the plank still held are announced (before: maybe the way out).
+#: With the default ``hold_grace_s`` (1 s) knees down that long have ended the hold instead: a
+#: touch-down shorter than the grace is over before a cue could help, and is only reported.
 KNEES_DOWN_SAY_S = 2.0
+#: Hips no higher than this above the floor line (upper-arm lengths) = lying down.
+HIPS_DOWN = 0.15
 
 
 def lateral_tilt_deg(view: SideView) -> float:
@@ -124,7 +137,10 @@ def plank_measures(
     toes = view["foot"] if np.isfinite(view["foot"]).all() else a
     upper_arm = max(float(distance(s, e)), 1e-6)
     knee_height = float(line_offset(e, k, toes)) / upper_arm
-    on_knees = knee_angle < cfg.knee_down_deg or knee_height < KNEE_ON_FLOOR
+    # a bent knee well above the floor is no knee down: a strong pike pulls the knees bent
+    on_knees = knee_height < KNEE_ON_FLOOR or (
+        knee_angle < cfg.knee_down_deg and knee_height < KNEE_BENT_LOW
+    )
     end = k if on_knees else a
     out = {
         "alignment_deg": to_knee if on_knees else to_ankle,
@@ -140,6 +156,11 @@ def plank_measures(
         "knee_height": knee_height,
         # hip above the floor line (elbow to the supporting knee or ankle), in upper-arm lengths
         "hip_height": float(line_offset(e, h, end) / max(float(distance(s, e)), 1e-6)),
+        # shoulder-elbow-wrist: about 90 on the forearms, near 180 on straight arms (NaN when
+        # the wrist is not seen)
+        "elbow_angle_deg": float(joint_angle(s, e, view["wrist"]))
+        if np.isfinite(view["wrist"]).all()
+        else float("nan"),
     }
     if world and view.has_world("ear"):
         # neck flexion: + when the head hangs towards the floor
@@ -167,16 +188,19 @@ def in_plank_position(
     within ``knee_plank_bend / 2`` of straight (a knee plank that is set). Once holding, knees
     down with the hips bent up to ``knee_plank_bend`` still count (a knee plank), but not
     kneeling with the hips folded. In a forearm plank (``knees_may_drop``) the knees touching
-    down keep the hold going whatever the hips do, as long as the forearms still carry the body:
-    that is the ``knees_down`` fault inside the hold (if the knees stay down until the hold
-    ends, the hold is cut where they went down: see :meth:`PlankAnalyzer._spans`).
+    down are still the position whatever the hips do, as long as the forearms still carry the
+    body: the analyzer decides whether that is a ``knees_down`` fault inside the hold (shorter
+    than ``hold_grace_s``) or its end (see :class:`PlankAnalyzer`). The hips may be as high as
+    they like (a pike), but the arms must be bent onto the forearms.
     """
     if not m:
         return False
     base = (
         m["body_tilt_deg"] <= max_tilt
         and m["upper_arm_deg"] > 45  # elbow below the shoulder, upper arm near vertical
-        and m["hip_height"] > 0.15  # hips above the elbow-to-knee/ankle (floor) line
+        and m["hip_height"] > HIPS_DOWN  # hips above the elbow-to-knee/ankle (floor) line
+        # on the forearms, not on straight arms (downward dog); the wrist may be unseen
+        and not m.get("elbow_angle_deg", np.nan) > STRAIGHT_ARM_DEG
     )
     if not base or not m["on_knees"]:
         return base
@@ -204,6 +228,9 @@ class PlankAnalyzer(Analyzer):
         self._settled_spans: dict[int, tuple[float, float]] = {}  # finished holds, trimmed
         self._tilts: deque[tuple[float, float]] = deque()  # (t, lateral tilt) for the camera
         self._knees_pending: Event | None = None  # knees down, not yet announced
+        self._resting = False  # on the knees after a forearm plank they ended
+        self._knees_since: float | None = None  # knees down in a forearm plank since
+        self._prev_t: float | None = None
 
     def _camera_tilt(self, t: float, view: SideView) -> float:
         """A steady estimate of the camera's view down on the body: the median lateral tilt
@@ -243,16 +270,35 @@ class PlankAnalyzer(Analyzer):
         t = view.t_s
         m = plank_measures(view, self.cfg, camera_tilt_deg=self._camera_tilt(t, view))
         holding_before = self.position.active is not None
+        knees_may_drop = holding_before and not self._knee_plank_now()
         ok = in_plank_position(
             m,
             self.cfg.max_body_tilt_deg,
             self.cfg.knee_plank_bend_deg,
             starting=not holding_before,
-            knees_may_drop=holding_before and not self._knee_plank_now(),
+            knees_may_drop=knees_may_drop,
         )
         settled = self._settled(t, m)
+        knees_down_now = ok and knees_may_drop and bool(m["on_knees"])
+        if not m or not m["on_knees"] or m["hip_height"] <= HIPS_DOWN:
+            self._resting = False  # back up, or lying down: no longer the rest
+        elif self._resting:
+            ok = False  # the knee-supported rest after a hold: not a (knee-plank) hold
         events: list[Event] = []
-        change = self.position.update(t, ok and settled)
+        # knees down in a forearm plank: shorter than the grace they are a ``knees_down``
+        # fault inside the hold (the moves down and up included), longer they end it where
+        # they went down (the rest on the knees is no hold)
+        if not knees_down_now:
+            self._knees_since = None
+        elif self._knees_since is None:
+            self._knees_since = (t + self._prev_t) / 2 if self._prev_t is not None else t
+        self._prev_t = t
+        since = self._knees_since
+        if since is not None and t - since > self.cfg.hold_grace_s:
+            change = self.position.close()
+            self.position.episodes[-1].end_s = max(since, self.position.episodes[-1].start_s)
+        else:
+            change = self.position.update(t, ok and (settled or since is not None))
         holding = self.position.active is not None
         if ok and settled:
             self._in_position.append((t, bool(m["on_knees"])))
@@ -269,7 +315,9 @@ class PlankAnalyzer(Analyzer):
         else:
             self._alignment = float("nan")
             self._status = not_measurable_reason(view, NEEDED) or (
-                "Get into a forearm plank, side-on to the camera" if not holding else ""
+                "Get into a forearm plank, side-on to the camera"
+                if not holding and not self._resting
+                else ""
             )
         knee_plank = self._knee_plank_now()
         # form is checked whenever in position; warnings outside a confirmed hold are dropped
@@ -295,6 +343,9 @@ class PlankAnalyzer(Analyzer):
             t, self.faults.update(t, "knees_down", knees_down, m.get("knee_angle_deg", np.nan))
         )
         if change == "ended":
+            # a forearm plank ended by the knees staying down: they rest there until the body
+            # is back up (a new hold) or down on the floor
+            self._resting = knees_down_now
             events += self._end_hold(t)
         return (m if ok else {}), events
 
@@ -437,7 +488,9 @@ class PlankAnalyzer(Analyzer):
             good_form_s=sum(h["good_form_s"] for h in holds),
             measure=self._alignment,
             measure_name="alignment",
-            phase=("knee plank" if self._knee_plank_now() else "holding") if active else "",
+            phase=("knee plank" if self._knee_plank_now() else "holding")
+            if active
+            else ("resting" if self._resting else ""),
             # knees not yet announced may be the way out: not shown as a fault either
             faults=tuple(
                 f
