@@ -65,6 +65,21 @@ def write_video(
     return path
 
 
+def cut_sample(sample: Path, seconds: float, out: Path) -> Path:
+    """The first ``seconds`` of a video, re-encoded with :func:`write_video` at its own timing."""
+    capture = cv2.VideoCapture(str(sample))
+    fps = capture.get(cv2.CAP_PROP_FPS) or 30.0
+    frames = []
+    while len(frames) < round(seconds * fps):
+        ok, image = capture.read()
+        if not ok:
+            break
+        frames.append(image)
+    capture.release()
+    assert frames, f"no frame could be read from {sample}"
+    return write_video(out, frames, [round(i * 1000 / fps) for i in range(len(frames))])
+
+
 def _set_rotation(path: Path, degrees: int) -> None:
     """Tag the video stream with phone-style rotation metadata (needs the ffmpeg program)."""
     import shutil

@@ -14,10 +14,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import cv2
 import pytest
 
-from .conftest import REPO, write_video
+from .conftest import REPO, cut_sample
 
 pytestmark = pytest.mark.slow
 
@@ -31,17 +30,8 @@ NATIVE = re.compile(
 @pytest.fixture(scope="module")
 def short_bridge(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The first 4 s of a bridge sample (a real person, so the model runs its whole path)."""
-    capture = cv2.VideoCapture(str(REPO / "samples" / "bridge_5reps_left.mp4"))
-    frames = []
-    while len(frames) < 120:
-        ok, image = capture.read()
-        if not ok:
-            break
-        frames.append(image)
-    capture.release()
-    assert len(frames) == 120
     path = tmp_path_factory.mktemp("quiet") / "bridge_4s.mp4"
-    return write_video(path, frames, [round(i * 1000 / 30) for i in range(len(frames))])
+    return cut_sample(REPO / "samples" / "bridge_5reps_left.mp4", 4.0, path)
 
 
 def run(*args: str | Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:

@@ -20,12 +20,11 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import cv2
 import pytest
 from typer.testing import CliRunner
 
 from formcheck.cli import app
-from tests.conftest import REPO
+from tests.conftest import REPO, cut_sample
 
 ray = pytest.importorskip("ray")
 pytestmark = pytest.mark.slow
@@ -64,17 +63,7 @@ def week(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The first seconds of three samples, and a broken file."""
     folder = tmp_path_factory.mktemp("week")
     for name in CLIPS:
-        cap = cv2.VideoCapture(str(SAMPLES / name))
-        fps = cap.get(cv2.CAP_PROP_FPS)
-        size = (int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)))
-        writer = cv2.VideoWriter(str(folder / name), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
-        for _ in range(round(CUT_S * fps)):
-            ok, image = cap.read()
-            if not ok:
-                break
-            writer.write(image)
-        writer.release()
-        cap.release()
+        cut_sample(SAMPLES / name, CUT_S, folder / name)
     (folder / "broken.mp4").write_text("not a video")
     return folder
 
