@@ -12,7 +12,7 @@ Example:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
 from typing import Literal, Protocol, Self
@@ -24,6 +24,7 @@ from formcheck.closing import Closing
 from formcheck.pose.landmarks import PoseFrame, PoseSeries
 
 RunningMode = Literal["video", "image"]
+MasksWhen = Literal["always", "all_fours"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -36,6 +37,9 @@ class PoseOptions:
         min_pose_presence_confidence: Landmark model score needed to keep a person.
         min_tracking_confidence: Below this, the detector runs again on the next frame.
         segmentation_masks: Also compute the person's segmentation mask.
+        masks_when: With ``segmentation_masks``, on which frames: "always", or "all_fours":
+            only while the person may be on hands and knees (the one posture whose analysis,
+            cat-cow's back outline, reads the mask), which saves its cost on every other frame.
         num_poses: How many people to look for; the main (largest) one is analysed.
         people_check_s: With ``num_poses`` 1, how often (seconds of video) a second, still-image
             model counts the people in view (it finds what one-person tracking cannot: someone
@@ -51,6 +55,7 @@ class PoseOptions:
     min_pose_presence_confidence: float = 0.5
     min_tracking_confidence: float = 0.5
     segmentation_masks: bool = True
+    masks_when: MasksWhen = "always"
     num_poses: int = 1
     mode: RunningMode = "video"
     max_side: int | None = 1280
@@ -71,6 +76,32 @@ class PoseOptions:
             raise ValueError("people_check_s must be positive (or None)")
         if self.max_side is not None and self.max_side < 64:
             raise ValueError("max_side must be at least 64 pixels")
+        if self.masks_when not in ("always", "all_fours"):
+            raise ValueError(f"masks_when must be 'always' or 'all_fours', got {self.masks_when!r}")
+
+    def for_exercise(self, exercise: object) -> PoseOptions:
+        """These options for analysing ``exercise`` (auto, glute_bridge, plank, cat_cow, or
+        several joined by commas): the mask, which only cat-cow's back outline reads, is left
+        out where no cat-cow can be, and computed only on hands and knees where one may be.
+
+        Example:
+            >>> PoseOptions().for_exercise("plank").segmentation_masks
+            False
+            >>> PoseOptions().for_exercise("auto").masks_when
+            'all_fours'
+            >>> PoseOptions().for_exercise("cat_cow").masks_when
+            'always'
+        """
+        if not self.segmentation_masks:
+            return self
+        kinds = {
+            k.strip() for k in str(getattr(exercise, "value", exercise)).split(",") if k.strip()
+        }
+        if "cat_cow" in kinds and len(kinds) == 1:
+            return self
+        if kinds and kinds <= {"glute_bridge", "plank"}:
+            return replace(self, segmentation_masks=False)
+        return replace(self, masks_when="all_fours")
 
 
 @dataclass(frozen=True)
@@ -160,6 +191,59 @@ def main_person(boxes: list[Box]) -> int:
     """Index of the person to follow: the largest bounding box (x0, y0, x1, y1)."""
     areas = [max(0.0, x1 - x0) * max(0.0, y1 - y0) for x0, y0, x1, y1 in boxes]
     return int(np.argmax(areas)) if areas else 0
+
+
+#: Landmark indices (left, right) of the joints :func:`may_be_on_all_fours` looks at.
+_SHOULDER, _HIP, _KNEE, _WRIST = (11, 12), (23, 24), (25, 26), (15, 16)
+
+
+def may_be_on_all_fours(landmarks: npt.NDArray[np.floating], min_visibility: float = 0.3) -> bool:
+    """Whether a frame's (33, 4) pixel landmarks may show a person on hands and knees.
+
+    A deliberately loose test on the better-seen side (trunk within 50 deg of horizontal, thigh
+    and arm within 60 deg of vertical, knee below the hip and wrist below the shoulder): every
+    frame cat-cow's own, stricter test accepts passes it, so the frames it turns down are ones
+    whose mask nothing reads.
+
+    Example:
+        >>> lm = np.full((33, 4), np.nan, np.float32)
+        >>> for i, xy in {11: (0, 0), 23: (100, 5), 25: (105, 90), 15: (5, 95)}.items():
+        ...     lm[i] = (*xy, 0, 1)
+        >>> may_be_on_all_fours(lm)
+        True
+        >>> lm[25] = (190, 10, 0, 1)  # the knee in line with the trunk: a plank
+        >>> may_be_on_all_fours(lm)
+        False
+    """
+    best: tuple[float, int] | None = None
+    for side in (0, 1):
+        idx = [_SHOULDER[side], _HIP[side], _KNEE[side], _WRIST[side]]
+        pts = landmarks[idx]
+        if np.isnan(pts[:, :2]).any():
+            continue
+        vis = float(np.min(pts[:, 3]))
+        if vis >= min_visibility and (best is None or vis > best[0]):
+            best = (vis, side)
+    if best is None:
+        return False
+    side = best[1]
+    s, h, k, w = (
+        landmarks[j[side], :2].astype(np.float64) for j in (_SHOULDER, _HIP, _KNEE, _WRIST)
+    )
+
+    def from_vertical(top: npt.NDArray[np.float64], bottom: npt.NDArray[np.float64]) -> float:
+        d = bottom - top
+        return float(np.degrees(np.arctan2(abs(d[0]), d[1])))  # d[1] > 0: bottom below top
+
+    trunk = h - s
+    trunk_from_horizontal = float(np.degrees(np.arctan2(abs(trunk[1]), abs(trunk[0]))))
+    return bool(
+        trunk_from_horizontal < 50
+        and k[1] > h[1]
+        and w[1] > s[1]
+        and from_vertical(h, k) < 60
+        and from_vertical(s, w) < 60
+    )
 
 
 def overlap(a: Box, b: Box) -> float:

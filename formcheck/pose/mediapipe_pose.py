@@ -12,9 +12,14 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import importlib.abc
+import importlib.machinery
+import importlib.util
 import logging
+import math
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
@@ -25,7 +30,15 @@ import numpy.typing as npt
 
 from formcheck.closing import Closing
 from formcheck.errors import ModelError
-from formcheck.pose.estimator import Box, Census, PoseEstimate, PoseOptions, main_person, overlap
+from formcheck.pose.estimator import (
+    Box,
+    Census,
+    PoseEstimate,
+    PoseOptions,
+    main_person,
+    may_be_on_all_fours,
+    overlap,
+)
 from formcheck.pose.landmarks import NUM_LANDMARKS, PoseFrame
 from formcheck.pose.models import ModelInfo, resolve_model
 
@@ -35,24 +48,78 @@ os.environ.setdefault("GLOG_minloglevel", "2")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
+_silence_lock = threading.Lock()
+_silence_depth = 0
+_saved_fd: int | None = None
+
+
 @contextlib.contextmanager
 def _native_stderr_silenced(enabled: bool) -> Iterator[None]:
-    """Hide the C++ start-up chatter MediaPipe and TFLite print on file descriptor 2."""
+    """Hide the C++ start-up chatter MediaPipe and TFLite print on file descriptor 2.
+
+    Threads may nest it (the model's thread and the people count's): the first in points
+    fd 2 at /dev/null, the last out puts it back.
+    """
+    global _silence_depth, _saved_fd
     if not enabled:
         yield
         return
     fd = 2  # native code writes to the process's fd 2, whatever sys.stderr is now
-    with contextlib.suppress(AttributeError, OSError, ValueError):
-        sys.stderr.flush()
-    saved = os.dup(fd)
-    devnull = os.open(os.devnull, os.O_WRONLY)
+    with _silence_lock:
+        if _silence_depth == 0:
+            with contextlib.suppress(AttributeError, OSError, ValueError):
+                sys.stderr.flush()
+            _saved_fd = os.dup(fd)
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, fd)
+            os.close(devnull)
+        _silence_depth += 1
     try:
-        os.dup2(devnull, fd)
         yield
     finally:
-        os.dup2(saved, fd)
-        os.close(devnull)
-        os.close(saved)
+        with _silence_lock:
+            _silence_depth -= 1
+            if _silence_depth == 0 and _saved_fd is not None:
+                os.dup2(_saved_fd, fd)
+                os.close(_saved_fd)
+                _saved_fd = None
+
+
+class _LazyDrawingHelpers(importlib.abc.MetaPathFinder):
+    """Loads mediapipe's drawing helpers lazily: they import matplotlib.pyplot, most of a
+    second of every run's start-up, for drawing code formcheck never calls."""
+
+    NAMES = frozenset(
+        f"mediapipe.tasks.python.vision.{name}" for name in ("drawing_utils", "drawing_styles")
+    )
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
+        if fullname not in self.NAMES:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if spec is None or spec.loader is None:
+            return None
+        spec.loader = importlib.util.LazyLoader(spec.loader)
+        return spec
+
+
+def import_mediapipe() -> Any:
+    """``import mediapipe``, minus the start-up cost of its drawing helpers (which still load,
+    in full, on first use)."""
+    if "mediapipe" in sys.modules:
+        return sys.modules["mediapipe"]
+    finder = _LazyDrawingHelpers()
+    sys.meta_path.insert(0, finder)
+    try:
+        import mediapipe
+    finally:
+        sys.meta_path.remove(finder)
+    return mediapipe
+
+
+#: With ``masks_when="all_fours"``, masks go on computing this long (ms) after the last frame
+#: that may be on hands and knees (so a moment's doubt does not switch the model back and forth).
+MASK_HOLD_MS = 2000
 
 
 @dataclass(frozen=True)
@@ -77,12 +144,34 @@ class MediaPipePoseEstimator(Closing):
     """
 
     def __init__(self, options: PoseOptions | None = None) -> None:
-        import mediapipe as mp
-        from mediapipe.tasks.python import BaseOptions, vision
-
         self.options = options or PoseOptions()
         self.model: ModelInfo = resolve_model(self.options.model)
-        self._mp = mp
+        self._mp = import_mediapipe()
+        self._quiet = not log.isEnabledFor(logging.DEBUG)
+        # masks on hands and knees only: a landmarker without them, and one with them made
+        # the first time they are needed; each keeps its own tracking
+        self._gated = (
+            self.options.segmentation_masks
+            and self.options.masks_when == "all_fours"
+            and self.options.mode == "video"
+        )
+        self._landmarker = self._create(self.options.segmentation_masks and not self._gated)
+        self._masked: Any = None
+        self._masks_until_ms = -math.inf
+        self._last_used: Any = self._landmarker
+        self._last_ts = -1
+        self._calls: dict[int, int] = {}
+        self._census: Any = None
+        self._next_census_ms: float | None = None
+        self._census_ok = (
+            self.options.mode == "video"
+            and self.options.num_poses == 1
+            and self.options.people_check_s is not None
+        )
+
+    def _create(self, masks: bool) -> Any:
+        from mediapipe.tasks.python import BaseOptions, vision
+
         running_mode = (
             vision.RunningMode.VIDEO if self.options.mode == "video" else vision.RunningMode.IMAGE
         )
@@ -93,27 +182,16 @@ class MediaPipePoseEstimator(Closing):
             min_pose_detection_confidence=self.options.min_pose_detection_confidence,
             min_pose_presence_confidence=self.options.min_pose_presence_confidence,
             min_tracking_confidence=self.options.min_tracking_confidence,
-            output_segmentation_masks=self.options.segmentation_masks,
+            output_segmentation_masks=masks,
         )
-        quiet = not log.isEnabledFor(logging.DEBUG)
         try:
-            with _native_stderr_silenced(quiet):
-                self._landmarker = vision.PoseLandmarker.create_from_options(task_options)
+            with _native_stderr_silenced(self._quiet):
+                return vision.PoseLandmarker.create_from_options(task_options)
         except (RuntimeError, ValueError) as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise ModelError(
                 f"{self.model.path}: MediaPipe could not load the model ({first})"
             ) from exc
-        self._last_ts = -1
-        self._calls = 0
-        self._quiet = quiet
-        self._census: Any = None
-        self._next_census_ms: float | None = None
-        self._census_ok = (
-            self.options.mode == "video"
-            and self.options.num_poses == 1
-            and self.options.people_check_s is not None
-        )
 
     def estimate(self, image_bgr: npt.NDArray[np.uint8], timestamp_ms: int) -> PoseEstimate:
         """Find the main person in a BGR image.
@@ -141,28 +219,86 @@ class MediaPipePoseEstimator(Closing):
         image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
         return Prepared(rgb, width, height, image)
 
-    def estimate_prepared(self, prepared: Prepared, timestamp_ms: int) -> PoseEstimate:
-        """:meth:`estimate` of an image :meth:`prepare` has already converted."""
+    def estimate_prepared(
+        self, prepared: Prepared, timestamp_ms: int, *, people_check: bool = True
+    ) -> PoseEstimate:
+        """:meth:`estimate` of an image :meth:`prepare` has already converted.
+
+        With ``people_check`` False the periodic people count is left to the caller
+        (:meth:`check_people`, which may run on another thread, beside the model).
+        """
         width, height = prepared.width, prepared.height
         mp_image = prepared.image
         if mp_image is None:
             mp_image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=prepared.rgb)
-        self._calls += 1
-        with _native_stderr_silenced(self._quiet and self._calls <= 2):
-            if self.options.mode == "video":
-                ts = max(int(timestamp_ms), self._last_ts + 1)
-                self._last_ts = ts
-                result = self._landmarker.detect_for_video(mp_image, ts)
-            else:
-                result = self._landmarker.detect(mp_image)
-        estimate = _to_estimate(result, timestamp_ms, width, height)
-        if self._census_ok and (
-            self._next_census_ms is None or timestamp_ms >= self._next_census_ms
-        ):
-            assert self.options.people_check_s is not None
-            self._next_census_ms = timestamp_ms + 1000.0 * self.options.people_check_s
-            estimate = self._count_people(prepared.rgb, estimate)
+        if self.options.mode == "video":
+            ts = max(int(timestamp_ms), self._last_ts + 1)
+            self._last_ts = ts
+        else:
+            ts = int(timestamp_ms)
+        if not self._gated:
+            estimate = self._run(self._landmarker, mp_image, ts, timestamp_ms, width, height)
+        else:
+            masked = timestamp_ms <= self._masks_until_ms
+            landmarker = self._masked_landmarker() if masked else self._landmarker
+            estimate = self._run(landmarker, mp_image, ts, timestamp_ms, width, height)
+            pose = estimate.pose
+            if pose.has_person and may_be_on_all_fours(pose.landmarks):
+                self._masks_until_ms = timestamp_ms + MASK_HOLD_MS
+                if not masked:  # just got onto hands and knees: this frame's mask too
+                    again = self._run(
+                        self._masked_landmarker(), mp_image, ts, timestamp_ms, width, height
+                    )
+                    if again.pose.has_person:
+                        estimate = again
+        if people_check:
+            estimate = self.check_people(prepared, estimate)
         return estimate
+
+    def _masked_landmarker(self) -> Any:
+        if self._masked is None:
+            self._masked = self._create(True)
+        return self._masked
+
+    def _run(
+        self, landmarker: Any, image: Any, ts: int, timestamp_ms: int, width: int, height: int
+    ) -> PoseEstimate:
+        """One model call; a landmarker taken up again after the other one had the frames may
+        have lost its person (it tracks from where it last saw them): then it looks afresh."""
+        switched = landmarker is not self._last_used
+        self._last_used = landmarker
+        with _native_stderr_silenced(self._quiet and self._first_calls(landmarker)):
+            if self.options.mode == "video":
+                result = landmarker.detect_for_video(image, ts)
+                if switched and not result.pose_landmarks:
+                    self._last_ts = ts = ts + 1
+                    result = landmarker.detect_for_video(image, ts)
+            else:
+                result = landmarker.detect(image)
+        return _to_estimate(result, timestamp_ms, width, height)
+
+    def people_check_due(self, timestamp_ms: float) -> bool:
+        """Whether :meth:`check_people` would count the people at this time."""
+        return self._census_ok and (
+            self._next_census_ms is None or timestamp_ms >= self._next_census_ms
+        )
+
+    def _first_calls(self, landmarker: Any) -> bool:
+        """Whether this is one of a landmarker's first two calls (which print native set-up
+        lines)."""
+        calls = self._calls.get(id(landmarker), 0) + 1
+        self._calls[id(landmarker)] = calls
+        return calls <= 2
+
+    def check_people(self, prepared: Prepared, estimate: PoseEstimate) -> PoseEstimate:
+        """The estimate with the people in view counted, when a count is due (every
+        ``people_check_s`` of video); otherwise the estimate unchanged."""
+        timestamp_ms = estimate.pose.timestamp_ms
+        if not self.people_check_due(timestamp_ms):
+            return estimate
+        assert self.options.people_check_s is not None
+        self._next_census_ms = timestamp_ms + 1000.0 * self.options.people_check_s
+        return self._count_people(prepared.rgb, estimate)
 
     def _count_people(self, rgb: npt.NDArray[np.uint8], estimate: PoseEstimate) -> PoseEstimate:
         """Count the people in view: MediaPipe's detector reliably finds only the most
@@ -197,7 +333,8 @@ class MediaPipePoseEstimator(Closing):
             _cover(image, mine)
         while len(boxes) < CENSUS_POSES:
             mp_image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=image)
-            result = self._census.detect(mp_image)
+            with _native_stderr_silenced(self._quiet and self._first_calls(self._census)):
+                result = self._census.detect(mp_image)
             if not result.pose_landmarks:
                 break
             person = result.pose_landmarks[0]
@@ -214,6 +351,9 @@ class MediaPipePoseEstimator(Closing):
         # mediapipe 1.2.3 prints "DestroyAccelerator" lines on fd 2 as each landmarker is released
         with _native_stderr_silenced(self._quiet):
             self._landmarker.close()
+            if self._masked is not None:
+                self._masked.close()
+                self._masked = None
             if self._census is not None:
                 self._census.close()
                 self._census = None
