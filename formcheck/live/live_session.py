@@ -55,7 +55,7 @@ from formcheck.media.capture import Captured, LatestFrameCapture
 from formcheck.media.sources import Frame
 from formcheck.pose.landmarks import PoseFrame, PoseSeries, SeriesBuilder
 from formcheck.report.traces import set_traces
-from formcheck.run.pipeline import PeopleLog, with_back_profile
+from formcheck.run.pipeline import PeopleBeside, PeopleLog, with_back_profile
 
 if TYPE_CHECKING:
     from formcheck.pose.estimator import PoseOptions
@@ -209,6 +209,7 @@ class LiveSession:
         self._presenter = Presenter.from_config(self.config)
         self._frames: SeriesBuilder | None = None
         self._people = PeopleLog()
+        self._counter: PeopleBeside | None = None
         self._blank: Image | None = None
         self.start_set(self.requested)
 
@@ -228,6 +229,9 @@ class LiveSession:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if self._counter is not None:
+            self._counter.close()  # the last count, before its model goes
+            self._counter = None
         if self._owns_estimator and self._estimator is not None:
             self._estimator.close()
             self._estimator = None
@@ -338,8 +342,17 @@ class LiveSession:
         return frame
 
     def _estimate(self, frame: Frame) -> PoseFrame:
-        assert self._estimator is not None, "use LiveSession as a context manager"
-        estimate = with_back_profile(self._estimator.estimate(frame.image, frame.timestamp_ms))
+        estimator = self._estimator
+        assert estimator is not None, "use LiveSession as a context manager"
+        if hasattr(estimator, "people_check_due"):  # the real model: people counted beside it
+            prepared = estimator.prepare(frame.image)
+            raw = estimator.estimate_prepared(prepared, frame.timestamp_ms, people_check=False)
+            if self._counter is None:
+                self._counter = PeopleBeside(estimator, self._people)
+            self._counter.offer(prepared, raw)
+        else:
+            raw = estimator.estimate(frame.image, frame.timestamp_ms)
+        estimate = with_back_profile(raw)
         self._people.add(estimate)
         return estimate.pose
 

@@ -17,6 +17,8 @@ import datetime as dt
 import logging
 import math
 import os
+import queue
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -87,6 +89,91 @@ class PeopleLog:
         return out
 
 
+class PeopleBeside:
+    """Counts the people in view on a thread of its own, for a live session: a count (up to
+    three extra model calls, every ``people_check_s``) then never holds up a frame; each count
+    joins the log once it is done, and :meth:`close` waits for the last one."""
+
+    def __init__(self, estimator: Any, people: PeopleLog) -> None:
+        self._estimator = estimator
+        self._people = people
+        self._pending: Any = None
+        self._pool: Any = None
+
+    def offer(self, prepared: Any, estimate: PoseEstimate) -> None:
+        """Count the people in this frame if a count is due and none is under way."""
+        self._collect(wait=False)
+        due = getattr(self._estimator, "people_check_due", None)
+        if due is None or self._pending is not None or not due(estimate.pose.timestamp_ms):
+            return
+        if self._pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="formcheck-people")
+        self._pending = self._pool.submit(self._estimator.check_people, prepared, estimate)
+
+    def _collect(self, *, wait: bool) -> None:
+        if self._pending is None or not (wait or self._pending.done()):
+            return
+        try:
+            counted = self._pending.result()
+        except Exception as exc:  # a count is never worth a live session
+            log.warning("people count failed: %s", exc)
+            counted = None
+        self._pending = None
+        if counted is not None and counted.census is not None:
+            self._people.add(counted)
+
+    def close(self) -> None:
+        self._collect(wait=True)
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
+
+class _BesideTheModel:
+    """The per-frame work after the model, on a thread of its own, in frame order.
+
+    MediaPipe's calls go through ctypes, which lets go of the GIL while the model works, so
+    this thread (the back's outline from the mask, the people count, the analysis, the
+    callbacks) runs on the other core, beside the model, instead of after it. An exception
+    raised here is re-raised in the model's thread at the next frame or at :meth:`finish`.
+    """
+
+    _END = object()
+
+    def __init__(self, work: Callable[[Frame, PoseEstimate], None], depth: int = 8) -> None:
+        self._work = work
+        self._queue: queue.Queue[object] = queue.Queue(maxsize=depth)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="formcheck-analysis", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is self._END:
+                return
+            if self._error is not None:
+                continue  # drain, so the model's thread never blocks on a full queue
+            try:
+                self._work(*item)  # type: ignore[misc]
+            except BaseException as exc:  # handed to the model's thread
+                self._error = exc
+
+    def put(self, frame: Frame, estimate: PoseEstimate) -> None:
+        if self._error is not None:
+            raise self._error
+        self._queue.put((frame, estimate))
+
+    def finish(self) -> None:
+        """Wait until every frame handed over is done (a Ctrl-C keeps what was measured)."""
+        self._queue.put(self._END)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+
 def track_frames(
     source: FrameSource,
     estimator: PoseEstimator,
@@ -97,7 +184,9 @@ def track_frames(
 ) -> PoseSeries:
     """Run ``estimator`` over every frame of ``source`` and stack the poses.
 
-    A KeyboardInterrupt stops the loop and returns what was measured, with
+    The work after the model (``on_estimate``, ``on_progress``, the back's outline, the
+    people count) runs on a second thread, in frame order, while the model works on the next
+    frame. A KeyboardInterrupt stops the loop and returns what was measured, with
     ``metadata["interrupted"] = True``.
     """
     info = source.info
@@ -105,21 +194,35 @@ def track_frames(
     people = PeopleLog()
     last_ms = 0
     interrupted = False
+    prepared_ok = hasattr(estimator, "estimate_prepared")
+    check_people = getattr(estimator, "check_people", None) if prepared_ok else None
+
+    def after_model(frame: Frame, raw: PoseEstimate) -> None:
+        nonlocal last_ms
+        if check_people is not None and frame.prepared is not None:
+            raw = check_people(frame.prepared, raw)
+        estimate = with_back_profile(raw)
+        frames.add(estimate.pose)
+        last_ms = estimate.pose.timestamp_ms
+        people.add(estimate)
+        if on_estimate is not None:
+            on_estimate(frame, estimate)
+        if on_progress is not None:
+            on_progress(len(frames), info.frame_count)
+
+    beside = _BesideTheModel(after_model)
     try:
-        prepared_ok = hasattr(estimator, "estimate_prepared")
-        for frame in source:
-            if prepared_ok and frame.prepared is not None:
-                raw = estimator.estimate_prepared(frame.prepared, frame.timestamp_ms)  # type: ignore[attr-defined]
-            else:
-                raw = estimator.estimate(frame.image, frame.timestamp_ms)
-            estimate = with_back_profile(raw)
-            frames.add(estimate.pose)
-            last_ms = estimate.pose.timestamp_ms
-            people.add(estimate)
-            if on_estimate is not None:
-                on_estimate(frame, estimate)
-            if on_progress is not None:
-                on_progress(len(frames), info.frame_count)
+        try:
+            for frame in source:
+                if prepared_ok and frame.prepared is not None:
+                    raw = estimator.estimate_prepared(  # type: ignore[attr-defined]
+                        frame.prepared, frame.timestamp_ms, people_check=False
+                    )
+                else:
+                    raw = estimator.estimate(frame.image, frame.timestamp_ms)
+                beside.put(frame, raw)
+        finally:
+            beside.finish()
     except KeyboardInterrupt:
         interrupted = True
         log.warning("interrupted after %d frames; keeping what was measured", len(frames))
