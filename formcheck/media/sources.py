@@ -419,13 +419,23 @@ class Prefetcher(Closing):
         return False
 
     def _run(self) -> None:
-        next_ms = -math.inf
+        step = self._min_step_ms
+        first_ms: float | None = None
+        last_slot = -1
         try:
             for frame in self._source:
-                if frame.timestamp_ms < next_ms:
-                    continue  # thinned to max_fps (by time, so variable frame rates work)
-                # a little slack so that 30 fps thinned to 15 keeps every other frame
-                next_ms = frame.timestamp_ms + self._min_step_ms * 0.95
+                if step > 0:
+                    # thinned to max_fps by time (so variable frame rates work), on a grid of
+                    # 1 / max_fps steps from the first frame: a frame takes the slot whose
+                    # point it is within -0.3..+0.7 of a step of; one frame a slot. So 60 fps
+                    # thinned to 30 keeps every other frame, and 30 fps with jittery
+                    # timestamps keeps every frame under a cap of 30.
+                    if first_ms is None:
+                        first_ms = frame.timestamp_ms
+                    slot = math.floor((frame.timestamp_ms - first_ms) / step + 0.3)
+                    if slot <= last_slot:
+                        continue
+                    last_slot = slot
                 if self._prepare is not None:
                     frame = dataclasses.replace(frame, prepared=self._prepare(frame.image))
                 if not self._put(frame):

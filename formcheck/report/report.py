@@ -31,6 +31,7 @@ def source_info(series: PoseSeries) -> dict[str, Any]:
         "fps": meta.get("fps"),
         "duration_s": round(series.duration_s, 3),
         "frames": len(series),
+        "max_fps": meta.get("max_fps"),
         "width": series.image_size[0],
         "height": series.image_size[1],
         "interrupted": bool(meta.get("interrupted", False)),

@@ -35,6 +35,11 @@ log = logging.getLogger(__name__)
 OUTPUTS = ("json", "html", "csv", "frames_csv", "annotate")
 
 
+#: The analysis rate when none is asked for (frames per second): the exercises are slow, and
+#: a 60 fps phone video analysed at 30 loses nothing (see :class:`RecordingOptions`).
+AUTO_MAX_FPS = 30.0
+
+
 @dataclass(frozen=True, kw_only=True)
 class RecordingOptions:
     """What to do with one recording: how to analyse it and which outputs to write.
@@ -47,8 +52,10 @@ class RecordingOptions:
             Exercise` works too).
         config: The settings in effect (thresholds and timings).
         model: The pose model (.task); None: formcheck's shipped full model.
-        max_fps: Analyse at most this many frames per second (None: every frame). Does not
-            apply with ``annotate``, which draws on every frame.
+        max_fps: Analyse at most this many frames per second (None: every frame); the
+            default, :data:`AUTO_MAX_FPS`, halves the model's work on 60 fps video and loses
+            nothing (``benchmarks/accuracy.py samples --max-fps 15`` gives the same counts and
+            faults as every frame). Does not apply with ``annotate``, which draws on every frame.
         json: The report (schema ``formcheck.report/1``).
         html: The self-contained HTML report.
         csv: One row per rep, round or hold.
@@ -62,7 +69,7 @@ class RecordingOptions:
     exercise: str = "auto"
     config: Config = field(default_factory=Config)
     model: Path | None = None
-    max_fps: float | None = None
+    max_fps: float | None = AUTO_MAX_FPS
     json: Path | None = None
     html: Path | None = None
     csv: Path | None = None
@@ -220,7 +227,7 @@ def analyze_source(
             annotate,
             exercise=exercise,
             config=config,
-            options=PoseOptions(model=model),
+            options=PoseOptions(model=model).for_exercise(exercise),
             on_progress=on_progress,
         )
     else:
@@ -228,7 +235,7 @@ def analyze_source(
             source,
             exercise,
             config,
-            options=PoseOptions(model=model),
+            options=PoseOptions(model=model).for_exercise(exercise),
             max_fps=max_fps,
             on_progress=on_progress,
         )
@@ -259,6 +266,7 @@ def analyze_one(
 
 
 __all__ = [
+    "AUTO_MAX_FPS",
     "RecordingOptions",
     "RecordingResult",
     "analyze_one",
