@@ -51,6 +51,7 @@ from formcheck.analysis import analyze_series  # noqa: E402
 from formcheck.analysis.plank import plank_measures  # noqa: E402
 from formcheck.config import Config  # noqa: E402
 from formcheck.measure.signals import SideConditioner  # noqa: E402
+from formcheck.pose.estimator import PoseOptions  # noqa: E402
 from formcheck.pose.landmarks import Landmark, PoseFrame, PoseSeries  # noqa: E402
 from formcheck.pose.track import load_track, save_track  # noqa: E402
 from formcheck.run.pipeline import track_file  # noqa: E402
@@ -107,15 +108,32 @@ def find_clips(folders: list[Path]) -> list[tuple[Path, Path]]:
     return clips
 
 
-def cached_series(video: Path, cache: Path | None, max_fps: float | None = None) -> PoseSeries:
+def cached_series(
+    video: Path,
+    cache: Path | None,
+    max_fps: float | None = None,
+    exercise: str = "auto",
+    masks: str = "analyze",
+) -> PoseSeries:
+    """The real model's track of ``video``. ``masks="analyze"`` runs the model as
+    ``formcheck analyze`` does for ``exercise`` (segmentation masks only where a cat-cow may
+    be); ``"always"`` computes them on every frame."""
+    options = PoseOptions()
+    if masks == "analyze":
+        options = options.for_exercise(exercise)
+    mode = (
+        ""
+        if masks == "always"
+        else f"-masks-{options.masks_when if options.segmentation_masks else 'never'}"
+    )
     if cache is None:
-        return track_file(video, max_fps=max_fps)
+        return track_file(video, options=options, max_fps=max_fps)
     digest = hashlib.sha256(video.read_bytes()).hexdigest()[:16]
     rate = "" if max_fps is None else f"-max{max_fps:g}fps"
-    path = cache / f"{video.stem}-{digest}{rate}.npz"
+    path = cache / f"{video.stem}-{digest}{rate}{mode}.npz"
     if path.exists():
         return load_track(path)
-    series = track_file(video, max_fps=max_fps)
+    series = track_file(video, options=options, max_fps=max_fps)
     cache.mkdir(parents=True, exist_ok=True)
     save_track(series, path)
     return series
@@ -231,10 +249,11 @@ def evaluate(
     cache: Path | None,
     config: Config,
     max_fps: float | None = None,
+    masks: str = "analyze",
 ) -> ClipResult:
     truth = physio_holds(json.loads(truth_path.read_text()), config.plank.hold_grace_s)
     started = time.perf_counter()
-    series = cached_series(video, cache, max_fps)
+    series = cached_series(video, cache, max_fps, exercise, masks)
     analysis = analyze_series(series, exercise, config)
     true_ex = truth["exercise"]
     sets = analysis.sets
@@ -474,6 +493,13 @@ def main(argv: list[str] | None = None) -> int:
         "--max-fps", type=float, default=None, help="analyse at most this many frames/s"
     )
     parser.add_argument(
+        "--masks",
+        choices=["analyze", "always"],
+        default="analyze",
+        help="segmentation masks as `formcheck analyze` computes them (only where a cat-cow "
+        "may be; the default) or on every frame",
+    )
+    parser.add_argument(
         "--write-baseline",
         type=Path,
         default=None,
@@ -490,7 +516,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     results = []
     for video, truth in clips:
-        results.append(evaluate(video, truth, args.exercise, args.cache, config, args.max_fps))
+        results.append(
+            evaluate(video, truth, args.exercise, args.cache, config, args.max_fps, args.masks)
+        )
         print(f"  {video.name}: {results[-1].seconds:.1f} s", file=sys.stderr)
     print_table(results)
     summary = overall(results)

@@ -21,7 +21,7 @@ its start-up timed apart), as recordings per minute, and the per-recording overh
 Usage::
 
     python benchmarks/throughput.py [VIDEOS ...] [--long 720p 1080p] [--long-seconds 60]
-        [--repeat 3] [--decode] [--json out.json]
+        [--repeat 3] [--decode] [--every-frame] [--json out.json]
         [--scaling --batch-count 4 --batch-seconds 8]
         [--memory-minutes 30 --memory-fps 30]
 """
@@ -262,6 +262,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--long-seconds", type=float, default=60.0)
     parser.add_argument("--decode", action="store_true", help="also time decoding alone")
     parser.add_argument(
+        "--every-frame",
+        action="store_true",
+        help="also time the process analysing every frame (--max-fps 0)",
+    )
+    parser.add_argument(
         "--max-frames", type=int, default=600, help="frames used for the decode-only measure"
     )
     parser.add_argument("--json", type=Path, default=None)
@@ -294,8 +299,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     rows = []
     head = (
-        f"{'video':34} {'size':>9} {'frames':>6} {'decode':>8} {'bare model':>10} "
+        f"{'video':34} {'size':>9} {'fps':>4} {'frames':>6} {'decode':>8} {'bare model':>10} "
         f"{'process':>8} {'ratio':>6}"
+        + (f" {'all frames':>10} {'ratio':>6}" if args.every_frame else "")
     )
     if videos:
         print(head)
@@ -303,17 +309,22 @@ def main(argv: list[str] | None = None) -> int:
     for video in videos:
         with VideoFileSource(video) as src:
             size = f"{src.info.width}x{src.info.height}"
+            fps = src.info.fps or 0.0
         decode = measure_decode(video, args.max_frames)[0] if args.decode else float("nan")
         # the bare model and the whole process alternate --repeat times; each figure is the
         # median, and the ratio is the median of each run's ratio (both sides under the same load)
-        bares, procs, ratios = [], [], []
+        bares, procs, ratios, alls, all_ratios = [], [], [], [], []
         for _ in range(args.repeat):
             bare, n = measure_bare_model(video)
             proc = measure_process(video, n, tmp)
             bares.append(bare)
             procs.append(proc)
             ratios.append(proc / bare)
+            if args.every_frame:
+                alls.append(measure_process(video, n, tmp, ["--max-fps", "0"]))
+                all_ratios.append(alls[-1] / bare)
         bare, proc, ratio = (float(np.median(v)) for v in (bares, procs, ratios))
+        every, every_ratio = (float(np.median(v)) if v else None for v in (alls, all_ratios))
         rows.append(
             {
                 "video": video.name,
@@ -324,18 +335,24 @@ def main(argv: list[str] | None = None) -> int:
                 "process_fps": proc,
                 "ratio": ratio,
                 "ratios": ratios,
+                "every_frame_fps": every,
+                "every_frame_ratio": every_ratio,
             }
         )
         shown = f"{decode:8.1f}" if args.decode else f"{'-':>8}"
+        tail = "" if every is None else f" {every:10.1f} {every_ratio:6.2f}"
         print(
-            f"{video.name[:34]:34} {size:>9} {n:>6} {shown} {bare:10.1f} {proc:8.1f} {ratio:6.2f}",
+            f"{video.name[:34]:34} {size:>9} {fps:4.0f} {n:>6} {shown} {bare:10.1f} {proc:8.1f} "
+            f"{ratio:6.2f}{tail}",
             flush=True,
         )
     if videos:
         print(
             "\nframes/s: decode alone (--decode), the bare model (landmarks only, VIDEO mode, "
             "pre-decoded frames, only its calls timed), the whole `formcheck analyze` process "
-            "from launch to exit (frames of the video / wall time); ratio = process / bare model "
+            "from launch to exit (frames of the video / wall time; at its default rate, at most "
+            "30 analysed frames a second), and with --every-frame the same process with "
+            "--max-fps 0 (every frame analysed); ratio = process / bare model "
             f"(median of {args.repeat} alternating runs' ratios)"
         )
     scaling = None
