@@ -51,8 +51,10 @@ from formcheck.analysis import analyze_series  # noqa: E402
 from formcheck.analysis.plank import plank_measures  # noqa: E402
 from formcheck.config import Config  # noqa: E402
 from formcheck.measure.signals import SideConditioner  # noqa: E402
+from formcheck.media.sources import VideoFileSource  # noqa: E402
 from formcheck.pose.estimator import PoseOptions  # noqa: E402
 from formcheck.pose.landmarks import Landmark, PoseFrame, PoseSeries  # noqa: E402
+from formcheck.pose.lanes import lanes_for  # noqa: E402
 from formcheck.pose.track import load_track, save_track  # noqa: E402
 from formcheck.run.pipeline import track_file  # noqa: E402
 
@@ -114,26 +116,34 @@ def cached_series(
     max_fps: float | None = None,
     exercise: str = "auto",
     masks: str = "analyze",
+    lanes: int | None = None,
 ) -> PoseSeries:
     """The real model's track of ``video``. ``masks="analyze"`` runs the model as
     ``formcheck analyze`` does for ``exercise`` (segmentation masks only where a cat-cow may
-    be); ``"always"`` computes them on every frame."""
+    be); ``"always"`` computes them on every frame. ``lanes``: copies of the model taking
+    turns over the frames (None: as ``formcheck analyze`` runs it on this machine)."""
     options = PoseOptions()
     if masks == "analyze":
         options = options.for_exercise(exercise)
-    mode = (
-        ""
-        if masks == "always"
-        else f"-masks-{options.masks_when if options.segmentation_masks else 'never'}"
-    )
+    if lanes is None:
+        with VideoFileSource(video) as source:
+            rate = source.info.fps or None
+        if rate is not None and max_fps is not None:
+            rate = min(rate, max_fps)
+        lanes = lanes_for(rate, options)
     if cache is None:
-        return track_file(video, options=options, max_fps=max_fps)
+        return track_file(video, options=options, max_fps=max_fps, lanes=lanes)
     digest = hashlib.sha256(video.read_bytes()).hexdigest()[:16]
-    rate = "" if max_fps is None else f"-max{max_fps:g}fps"
-    path = cache / f"{video.stem}-{digest}{rate}{mode}.npz"
+    rate_name = "" if max_fps is None else f"-max{max_fps:g}fps"
+    mode = ""
+    if masks != "always":
+        mode = f"-masks-{options.masks_when if options.segmentation_masks else 'never'}"
+    if lanes > 1:
+        mode += f"-lanes{lanes}"
+    path = cache / f"{video.stem}-{digest}{rate_name}{mode}.npz"
     if path.exists():
         return load_track(path)
-    series = track_file(video, options=options, max_fps=max_fps)
+    series = track_file(video, options=options, max_fps=max_fps, lanes=lanes)
     cache.mkdir(parents=True, exist_ok=True)
     save_track(series, path)
     return series
@@ -250,10 +260,11 @@ def evaluate(
     config: Config,
     max_fps: float | None = None,
     masks: str = "analyze",
+    lanes: int | None = None,
 ) -> ClipResult:
     truth = physio_holds(json.loads(truth_path.read_text()), config.plank.hold_grace_s)
     started = time.perf_counter()
-    series = cached_series(video, cache, max_fps, exercise, masks)
+    series = cached_series(video, cache, max_fps, exercise, masks, lanes)
     analysis = analyze_series(series, exercise, config)
     true_ex = truth["exercise"]
     sets = analysis.sets
@@ -500,6 +511,13 @@ def main(argv: list[str] | None = None) -> int:
         "may be; the default) or on every frame",
     )
     parser.add_argument(
+        "--lanes",
+        type=int,
+        default=None,
+        help="copies of the model taking turns over the frames (default: as `formcheck "
+        "analyze` runs it here; 1: one model tracks every frame)",
+    )
+    parser.add_argument(
         "--write-baseline",
         type=Path,
         default=None,
@@ -517,7 +535,16 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for video, truth in clips:
         results.append(
-            evaluate(video, truth, args.exercise, args.cache, config, args.max_fps, args.masks)
+            evaluate(
+                video,
+                truth,
+                args.exercise,
+                args.cache,
+                config,
+                args.max_fps,
+                args.masks,
+                args.lanes,
+            )
         )
         print(f"  {video.name}: {results[-1].seconds:.1f} s", file=sys.stderr)
     print_table(results)

@@ -190,3 +190,30 @@ def test_thinning_keeps_jittery_frames_under_a_cap_at_their_own_rate(make_video)
     assert len(kept["30 jittery"]) == 60  # no frame lost to the jitter
     gaps = np.diff(kept["60"])
     assert len(kept["60"]) == 30 and gaps.min() >= 30 and gaps.max() <= 36  # every other one
+
+
+def test_two_lanes_of_the_model_give_every_frame_in_order_with_the_same_poses(
+    cuts: dict[str, Path],
+) -> None:
+    options = PoseOptions().for_exercise("auto")
+    one = track_file(cuts["bridge"], options=options, lanes=1)
+    two = track_file(cuts["bridge"], options=options, lanes=2)
+    assert one.metadata["model_lanes"] == 1 and two.metadata["model_lanes"] == 2
+    assert np.array_equal(one.timestamps_ms, two.timestamps_ms)
+    main_joints = [11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27, 28]
+    diff = np.abs(one.landmarks[:, main_joints, :2] - two.landmarks[:, main_joints, :2])
+    assert np.isnan(diff).mean() < 0.05
+    # each lane tracks every other frame: the same joints within a pixel or two
+    assert np.nanmedian(diff) < 1.0 and np.nanpercentile(diff, 95) < 4.0
+
+
+def test_lanes_for_a_video() -> None:
+    from formcheck.pose.lanes import lanes_for
+
+    video = PoseOptions()
+    assert lanes_for(30.0, video, cores=2) == 2
+    assert lanes_for(60.0, video, cores=8) == 2  # at most two
+    assert lanes_for(30.0, video, cores=1) == 1
+    assert lanes_for(15.0, video, cores=2) == 1  # each lane would track at 7.5 frames/s
+    assert lanes_for(None, video, cores=2) == 1  # an unknown rate: one model
+    assert lanes_for(30.0, PoseOptions(mode="image"), cores=2) == 1  # stills

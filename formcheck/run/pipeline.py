@@ -13,6 +13,7 @@ Example:
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import logging
 import math
@@ -174,6 +175,23 @@ class _BesideTheModel:
             raise self._error
 
 
+def _drain(pending: collections.deque[tuple[Frame, Any]], beside: _BesideTheModel) -> None:
+    """Hand over the frames the lanes still work on, in order (after a Ctrl-C too), up to the
+    first that failed; wait for the rest; then raise that failure."""
+    failed: BaseException | None = None
+    while pending:
+        done, future = pending.popleft()
+        try:
+            raw = future.result()
+        except BaseException as exc:
+            failed = failed or exc
+            continue
+        if failed is None:
+            beside.put(done, raw)
+    if failed is not None:
+        raise failed
+
+
 def track_frames(
     source: FrameSource,
     estimator: PoseEstimator,
@@ -211,18 +229,30 @@ def track_frames(
             on_progress(len(frames), info.frame_count)
 
     beside = _BesideTheModel(after_model)
+    submit = getattr(estimator, "submit", None)  # lanes of the model taking turns
+    pending: collections.deque[tuple[Frame, Any]] = collections.deque()
     try:
         try:
             for frame in source:
-                if prepared_ok and frame.prepared is not None:
+                if submit is not None and frame.prepared is not None:
+                    pending.append((frame, submit(frame.prepared, frame.timestamp_ms)))
+                    if len(pending) > 2 * len(estimator):  # type: ignore[arg-type]
+                        done, future = pending[0]
+                        raw = future.result()  # (a Ctrl-C here leaves the frame pending)
+                        pending.popleft()
+                        beside.put(done, raw)
+                elif prepared_ok and frame.prepared is not None:
                     raw = estimator.estimate_prepared(  # type: ignore[attr-defined]
                         frame.prepared, frame.timestamp_ms, people_check=False
                     )
+                    beside.put(frame, raw)
                 else:
-                    raw = estimator.estimate(frame.image, frame.timestamp_ms)
-                beside.put(frame, raw)
+                    beside.put(frame, estimator.estimate(frame.image, frame.timestamp_ms))
         finally:
-            beside.finish()
+            try:
+                _drain(pending, beside)
+            finally:
+                beside.finish()
     except KeyboardInterrupt:
         interrupted = True
         log.warning("interrupted after %d frames; keeping what was measured", len(frames))
@@ -250,15 +280,20 @@ def track_file(
     max_fps: float | None = None,
     on_progress: ProgressCallback | None = None,
     on_estimate: EstimateCallback | None = None,
+    lanes: int | None = None,
 ) -> PoseSeries:
     """Open a video, image or folder of images, run the real pose model, return the series.
 
-    ``max_fps`` thins the frames (by their timestamps) before the model sees them.
+    ``max_fps`` thins the frames (by their timestamps) before the model sees them. ``lanes``
+    copies of the model take turns over the frames, side by side (None: as many as
+    :func:`~formcheck.pose.lanes.lanes_for` finds worth it, two on a machine with two cores
+    or more; 1: one model, every frame tracked by the same landmarker).
 
     Raises:
         InputError: The input cannot be read.
         ModelError: The pose model cannot be loaded.
     """
+    from formcheck.pose.lanes import PoseLanes, lanes_for
     from formcheck.pose.mediapipe_pose import MediaPipePoseEstimator
 
     options = options or PoseOptions()
@@ -268,8 +303,18 @@ def track_file(
             if isinstance(source, VideoFileSource) or source.info.kind == "camera"
             else "image"
         )
+        options = replace(options, mode=mode)
+        rate = source.info.fps or None
+        if rate is not None and max_fps is not None:
+            rate = min(rate, max_fps)
+        n = lanes_for(rate, options) if lanes is None else max(1, lanes)
+        model: Any = (
+            PoseLanes(lambda: MediaPipePoseEstimator(options), n)
+            if n > 1
+            else MediaPipePoseEstimator(options)
+        )
         with (
-            MediaPipePoseEstimator(replace(options, mode=mode)) as estimator,
+            model as estimator,
             Prefetcher(source, max_fps=max_fps, prepare=estimator.prepare) as frames,
         ):
             expected = source.info.frame_count
@@ -288,6 +333,7 @@ def track_file(
                 metadata={
                     "model": {"name": estimator.model.name, "sha256": estimator.model.sha256},
                     "max_fps": max_fps,
+                    "model_lanes": n,
                 },
             )
 
@@ -301,14 +347,15 @@ def analyze_file(
     max_fps: float | None = None,
     on_progress: ProgressCallback | None = None,
     on_estimate: EstimateCallback | None = None,
+    lanes: int | None = None,
 ) -> tuple[PoseSeries, Analysis]:
     """Track a video (or images) and analyse it as it goes: (pose series, analysis).
 
     The same fold as :func:`formcheck.analysis.analyze_series` over the tracked series, fed
-    frame by frame as the model produces them (the way a live session runs). It stays on the
-    model's thread: MediaPipe holds the GIL while it works, so a Python thread beside it only
-    slows it down. A Ctrl-C keeps what was measured (the series is marked ``interrupted``) and
-    the analysis covers it.
+    frame by frame as the model produces them (the way a live session runs), on a thread
+    beside the model's (see :func:`track_frames`; ``lanes`` as in :func:`track_file`). A
+    Ctrl-C keeps what was measured (the series is marked ``interrupted``) and the analysis
+    covers it.
     """
     from formcheck.analysis import Fold
 
@@ -320,6 +367,11 @@ def analyze_file(
             on_estimate(frame, estimate)
 
     series = track_file(
-        path, options=options, max_fps=max_fps, on_progress=on_progress, on_estimate=feed
+        path,
+        options=options,
+        max_fps=max_fps,
+        on_progress=on_progress,
+        on_estimate=feed,
+        lanes=lanes,
     )
     return series, fold.finish()
