@@ -301,6 +301,9 @@ def run_batch(
     import multiprocessing
 
     todo = [j for j in plan if j.status == "pending"]
+    if options.lanes is None:  # the workers share the cores (one per core by default), and
+        # every engine gives the same figures: one model per recording, as on a Ray task's CPU
+        options = dataclasses.replace(options, lanes=1)
     ctx = multiprocessing.get_context("spawn")
     interrupted = False
     with ctx.Manager() as manager:

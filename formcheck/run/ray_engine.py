@@ -156,6 +156,8 @@ def run_batch_ray(
     started_here = _connect(address, workers)
     todo = [j for j in plan if j.status == "pending"]
     task = ray.remote(num_cpus=1, max_retries=0)(ray_task)
+    if options.lanes is None:  # a task has one CPU: one lane of the model (as local batches)
+        options = dataclasses.replace(options, lanes=1)
     model = _model_payload(options)
     model_ref = ray.put(model) if model is not None else None
     limit = workers or len(todo) or 1

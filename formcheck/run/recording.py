@@ -56,6 +56,9 @@ class RecordingOptions:
             default, :data:`AUTO_MAX_FPS`, halves the model's work on 60 fps video and loses
             nothing (``benchmarks/accuracy.py samples --max-fps 15`` gives the same counts and
             faults as every frame). Does not apply with ``annotate``, which draws on every frame.
+        lanes: Copies of the pose model taking turns over the frames, side by side (None: two
+            on a machine with two cores or more; see :func:`formcheck.pose.lanes.lanes_for`).
+            Batches set it so that their workers share the cores.
         json: The report (schema ``formcheck.report/1``).
         html: The self-contained HTML report.
         csv: One row per rep, round or hold.
@@ -70,6 +73,7 @@ class RecordingOptions:
     config: Config = field(default_factory=Config)
     model: Path | None = None
     max_fps: float | None = AUTO_MAX_FPS
+    lanes: int | None = None
     json: Path | None = None
     html: Path | None = None
     csv: Path | None = None
@@ -149,6 +153,7 @@ def analyze_recording(
         max_fps=options.max_fps,
         on_progress=progress,
         annotate=options.annotate,
+        lanes=options.lanes,
     )
     written: dict[str, Path] = {}
     if options.json is not None:
@@ -200,6 +205,7 @@ def analyze_source(
     max_fps: float | None = None,
     on_progress: Callable[[int, int | None], None] | None = None,
     annotate: Path | None = None,
+    lanes: int | None = None,
 ) -> tuple[dict[str, Any], Analysis]:
     """Analyse one recording (video, images or a track .npz): (report, analysis).
 
@@ -238,6 +244,7 @@ def analyze_source(
             options=PoseOptions(model=model).for_exercise(exercise),
             max_fps=max_fps,
             on_progress=on_progress,
+            lanes=lanes,
         )
     report = report_for(
         series,
