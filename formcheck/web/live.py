@@ -171,24 +171,21 @@ def frame_message(
 
 
 def pose_options_for(request: LiveRequest, options: fc.PoseOptions | None) -> fc.PoseOptions:
-    """The pose model's options for a session: the segmentation mask (which only the cat-cow
-    analysis reads, for the back's curve) is left out when the page fixed the exercise to a
-    bridge or a plank, which saves its computation on every frame.
+    """The pose model's options for a session: the segmentation mask, which only the cat-cow
+    analysis reads (for the back's curve), is left out when the page fixed the exercise to a
+    bridge or a plank, and computed only while the person may be on hands and knees otherwise,
+    which saves its computation on the other frames.
 
     Example:
         >>> pose_options_for(LiveRequest(fc.Exercise.PLANK), None).segmentation_masks
         False
-        >>> pose_options_for(LiveRequest(fc.Exercise.AUTO), None).segmentation_masks
-        True
+        >>> pose_options_for(LiveRequest(fc.Exercise.AUTO), None).masks_when
+        'all_fours'
+        >>> pose_options_for(LiveRequest(fc.Exercise.CAT_COW), None).masks_when
+        'always'
     """
     options = options or fc.PoseOptions()
-    no_cat_cow = not request.routine and request.exercise in (
-        fc.Exercise.PLANK,
-        fc.Exercise.GLUTE_BRIDGE,
-    )
-    if no_cat_cow and options.segmentation_masks:
-        return dataclasses.replace(options, segmentation_masks=False)
-    return options
+    return options.for_exercise("auto" if request.routine else request.exercise.value)
 
 
 class BrowserCapture:
