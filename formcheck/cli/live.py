@@ -231,7 +231,7 @@ def register(app: typer.Typer, handles_errors: Callable[[Any], Any]) -> None:
                 camera,
                 exercise=exercise,
                 config=cfg,
-                pose_options=pose_options(model),
+                pose_options=pose_options(model).for_exercise(exercise.value),
                 options=opts,
                 on_update=feedback if no_window else None,
                 on_set_finished=history.on_set_finished,
@@ -310,7 +310,7 @@ def register(app: typer.Typer, handles_errors: Callable[[Any], Any]) -> None:
             result, summary = routine_session(
                 cameras,
                 config=cfg,
-                pose_options=pose_options(model),
+                pose_options=pose_options(model).for_exercise("auto"),
                 options=opts,
                 knee_plank=knee_plank,
                 target_provider=history.target,
