@@ -49,6 +49,14 @@ def test_max_fps_thins_by_time_not_by_frame_count() -> None:
     assert kept[-1] == 1900  # the sparse part is kept whole
     with Prefetcher(_Clock(sixty)) as frames:  # type: ignore[arg-type]
         assert len(list(frames)) == 120  # no limit: every frame
+    # 30 fps whose timestamps jitter by up to 6 ms: the default cap of 30 keeps every frame
+    rng = np.random.default_rng(3)
+    jittery = [round(i * 1000 / 30 + rng.uniform(-6, 6)) for i in range(90)]
+    with Prefetcher(_Clock(jittery), max_fps=30) as frames:  # type: ignore[arg-type]
+        assert [f.timestamp_ms for f in frames] == jittery
+    # 60 fps thinned to 30 keeps every other frame
+    with Prefetcher(_Clock(sixty), max_fps=30) as frames:  # type: ignore[arg-type]
+        assert [f.timestamp_ms for f in frames] == sixty[::2]
 
 
 def test_max_fps_halves_the_frames_and_keeps_the_counts(tmp_path: Path) -> None:

@@ -419,23 +419,30 @@ class Prefetcher(Closing):
         return False
 
     def _run(self) -> None:
+        from collections import deque
+
         step = self._min_step_ms
-        first_ms: float | None = None
-        last_slot = -1
+        last_kept: float | None = None
+        previous: float | None = None
+        gaps: deque[float] = deque(maxlen=9)
         try:
             for frame in self._source:
                 if step > 0:
-                    # thinned to max_fps by time (so variable frame rates work), on a grid of
-                    # 1 / max_fps steps from the first frame: a frame takes the slot whose
-                    # point it is within -0.3..+0.7 of a step of; one frame a slot. So 60 fps
-                    # thinned to 30 keeps every other frame, and 30 fps with jittery
-                    # timestamps keeps every frame under a cap of 30.
-                    if first_ms is None:
-                        first_ms = frame.timestamp_ms
-                    slot = math.floor((frame.timestamp_ms - first_ms) / step + 0.3)
-                    if slot <= last_slot:
-                        continue
-                    last_slot = slot
+                    # thinned to max_fps by time (so variable frame rates work): a frame is kept
+                    # when it comes at least one step after the last kept one, less a tolerance
+                    # for timestamp jitter of half the source's own frame gap (the median of
+                    # the last few), at most 0.45 of a step. So 60 fps thinned to 15 keeps every
+                    # fourth frame, 30 fps with jittery timestamps keeps every frame under a
+                    # cap of 30, and kept frames are never much closer than 1 / max_fps.
+                    t = float(frame.timestamp_ms)
+                    if previous is not None:
+                        gaps.append(t - previous)
+                    previous = t
+                    if last_kept is not None:
+                        tolerance = min(0.5 * float(np.median(gaps)), 0.45 * step)
+                        if t - last_kept < step - tolerance:
+                            continue
+                    last_kept = t
                 if self._prepare is not None:
                     frame = dataclasses.replace(frame, prepared=self._prepare(frame.image))
                 if not self._put(frame):
