@@ -217,3 +217,28 @@ def test_lanes_for_a_video() -> None:
     assert lanes_for(15.0, video, cores=2) == 1  # each lane would track at 7.5 frames/s
     assert lanes_for(None, video, cores=2) == 1  # an unknown rate: one model
     assert lanes_for(30.0, PoseOptions(mode="image"), cores=2) == 1  # stills
+
+
+def test_mediapipe_imports_from_several_threads_at_once() -> None:
+    # lanes of the model load side by side; mediapipe's circular imports, started on two
+    # threads at once, used to end in Python's _DeadlockError now and then
+    code = (
+        "import threading\n"
+        "from formcheck.pose.mediapipe_pose import import_mediapipe\n"
+        "barrier = threading.Barrier(4)\n"
+        "got, errors = [], []\n"
+        "def load():\n"
+        "    barrier.wait()\n"
+        "    try:\n"
+        "        got.append(import_mediapipe().tasks.vision.PoseLandmarker)\n"
+        "    except BaseException as exc:\n"
+        "        errors.append(repr(exc))\n"
+        "threads = [threading.Thread(target=load) for _ in range(4)]\n"
+        "[t.start() for t in threads]\n"
+        "[t.join() for t in threads]\n"
+        "assert not errors and len(got) == 4 and len(set(map(id, got))) == 1, errors\n"
+        "print('ok')\n"
+    )
+    for _ in range(8):  # without the lock, about one run in three or four failed
+        run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+        assert run.returncode == 0 and run.stdout.strip() == "ok", run.stderr[-1500:]

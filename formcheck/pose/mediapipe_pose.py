@@ -103,18 +103,28 @@ class _LazyDrawingHelpers(importlib.abc.MetaPathFinder):
         return spec
 
 
+_IMPORT_LOCK = threading.Lock()
+
+
 def import_mediapipe() -> Any:
     """``import mediapipe``, minus the start-up cost of its drawing helpers (which still load,
-    in full, on first use)."""
-    if "mediapipe" in sys.modules:
-        return sys.modules["mediapipe"]
-    finder = _LazyDrawingHelpers()
-    sys.meta_path.insert(0, finder)
-    try:
-        import mediapipe
-    finally:
-        sys.meta_path.remove(finder)
-    return mediapipe
+    in full, on first use).
+
+    Safe from several threads at once (lanes of the model load side by side): one thread
+    imports while the others wait, so none sees a half-initialised module, and Python's
+    per-module import locks, taken in different orders by mediapipe's circular imports, cannot
+    deadlock (``_DeadlockError``).
+    """
+    with _IMPORT_LOCK:
+        if "mediapipe" in sys.modules:
+            return sys.modules["mediapipe"]
+        finder = _LazyDrawingHelpers()
+        sys.meta_path.insert(0, finder)
+        try:
+            import mediapipe
+        finally:
+            sys.meta_path.remove(finder)
+        return mediapipe
 
 
 #: With ``masks_when="all_fours"``, masks go on computing this long (ms) after the last frame
