@@ -57,6 +57,11 @@ def test_max_fps_thins_by_time_not_by_frame_count() -> None:
     # 60 fps thinned to 30 keeps every other frame
     with Prefetcher(_Clock(sixty), max_fps=30) as frames:  # type: ignore[arg-type]
         assert [f.timestamp_ms for f in frames] == sixty[::2]
+    # 40 fps under a cap of 30: at most 30 a second, never more
+    forty = [round(i * 1000 / 40) for i in range(400)]  # 10 s
+    with Prefetcher(_Clock(forty), max_fps=30) as frames:  # type: ignore[arg-type]
+        kept = [f.timestamp_ms for f in frames]
+    assert 290 <= len(kept) <= 301
 
 
 def test_max_fps_halves_the_frames_and_keeps_the_counts(tmp_path: Path) -> None:

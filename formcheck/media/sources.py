@@ -422,27 +422,33 @@ class Prefetcher(Closing):
         from collections import deque
 
         step = self._min_step_ms
-        last_kept: float | None = None
+        first_ms: float | None = None
+        last_slot = -1
+        last_kept = -math.inf
         previous: float | None = None
         gaps: deque[float] = deque(maxlen=9)
         try:
             for frame in self._source:
                 if step > 0:
-                    # thinned to max_fps by time (so variable frame rates work): a frame is kept
-                    # when it comes at least one step after the last kept one, less a tolerance
-                    # for timestamp jitter of half the source's own frame gap (the median of
-                    # the last few), at most 0.45 of a step. So 60 fps thinned to 15 keeps every
-                    # fourth frame, 30 fps with jittery timestamps keeps every frame under a
-                    # cap of 30, and kept frames are never much closer than 1 / max_fps.
+                    # thinned to max_fps by time (so variable frame rates work), on a grid of
+                    # 1 / max_fps steps from the first frame (so the rate never drifts above
+                    # the cap): one frame a slot, and a kept frame comes at least a step after
+                    # the last kept one. Both allow for timestamp jitter: half the source's own
+                    # frame gap (the median of the last few), at most half a step. So 60 fps
+                    # thinned to 15 keeps every fourth frame, 30 fps with jittery timestamps
+                    # keeps every frame under a cap of 30, and kept frames are never much
+                    # closer than 1 / max_fps.
                     t = float(frame.timestamp_ms)
                     if previous is not None:
                         gaps.append(t - previous)
                     previous = t
-                    if last_kept is not None:
-                        tolerance = min(0.5 * float(np.median(gaps)), 0.45 * step)
-                        if t - last_kept < step - tolerance:
-                            continue
-                    last_kept = t
+                    if first_ms is None:
+                        first_ms = t
+                    tolerance = min(0.5 * float(np.median(gaps)), 0.5 * step) if gaps else 0.0
+                    slot = math.floor((t - first_ms + tolerance) / step)
+                    if slot <= last_slot or t - last_kept < step - tolerance:
+                        continue
+                    last_slot, last_kept = slot, t
                 if self._prepare is not None:
                     frame = dataclasses.replace(frame, prepared=self._prepare(frame.image))
                 if not self._put(frame):
