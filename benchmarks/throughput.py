@@ -129,14 +129,17 @@ def measure_process(path: Path, frames: int, tmp: Path, extra: list[str] | None 
     report = tmp / "process.json"
     command = [sys.executable, "-m", "formcheck", "analyze", str(path), "--no-history"]
     start = time.perf_counter()
-    subprocess.run(
+    done = subprocess.run(
         [*command, "--json", str(report), *(extra or [])],
-        check=True,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
         env={**os.environ, "FORMCHECK_DB": str(tmp / "history.db")},
     )
-    return frames / (time.perf_counter() - start)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({done.returncode}): {done.stderr[-2000:]}")
+    return frames / seconds
 
 
 def cut(sample: Path, seconds: float, out: Path) -> Path:
