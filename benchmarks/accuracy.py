@@ -56,6 +56,7 @@ from formcheck.pose.estimator import PoseOptions  # noqa: E402
 from formcheck.pose.landmarks import Landmark, PoseFrame, PoseSeries  # noqa: E402
 from formcheck.pose.lanes import lanes_for  # noqa: E402
 from formcheck.pose.track import load_track, save_track  # noqa: E402
+from formcheck.run.halves import half_split  # noqa: E402
 from formcheck.run.pipeline import track_file  # noqa: E402
 
 VIDEO_SUFFIXES = {".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v"}
@@ -125,25 +126,29 @@ def cached_series(
     options = PoseOptions()
     if masks == "analyze":
         options = options.for_exercise(exercise)
-    if lanes is None:
-        with VideoFileSource(video) as source:
-            rate = source.info.fps or None
+    auto = lanes is None  # as `formcheck analyze` runs the model (lanes or halves)
+    with VideoFileSource(video) as source:
+        rate = source.info.fps or None
         if rate is not None and max_fps is not None:
             rate = min(rate, max_fps)
+        halves = auto and half_split(source, rate, options, None) is not None
+    if lanes is None:
         lanes = lanes_for(rate, options)
     if cache is None:
-        return track_file(video, options=options, max_fps=max_fps, lanes=lanes)
+        return track_file(video, options=options, max_fps=max_fps, lanes=None if auto else lanes)
     digest = hashlib.sha256(video.read_bytes()).hexdigest()[:16]
     rate_name = "" if max_fps is None else f"-max{max_fps:g}fps"
     mode = ""
     if masks != "always":
         mode = f"-masks-{options.masks_when if options.segmentation_masks else 'never'}"
-    if lanes > 1:
+    if halves:
+        mode += "-halves"
+    elif lanes > 1:
         mode += f"-lanes{lanes}"
     path = cache / f"{video.stem}-{digest}{rate_name}{mode}.npz"
     if path.exists():
         return load_track(path)
-    series = track_file(video, options=options, max_fps=max_fps, lanes=lanes)
+    series = track_file(video, options=options, max_fps=max_fps, lanes=None if auto else lanes)
     cache.mkdir(parents=True, exist_ok=True)
     save_track(series, path)
     return series

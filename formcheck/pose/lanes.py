@@ -6,7 +6,9 @@ twice as fast. Frame ``i`` goes to lane ``i % n``; each lane tracks its person o
 frames (every other frame with two lanes: 15 frames a second of a 30 fps video, which the
 accuracy benchmark shows to lose nothing), and the estimates come back in frame order.
 
-Only recordings use lanes: a live camera needs each frame's answer before the next one.
+Only recordings use lanes: a live camera needs each frame's answer before the next one. Below
+24 frames a second a video file is split in halves instead, each tracked by its own model at the
+video's own rate (:class:`formcheck.run.pipeline.SecondHalf`).
 
 Example:
     >>> from formcheck.pose.estimator import PoseOptions

@@ -14,6 +14,7 @@ Example:
 from __future__ import annotations
 
 import collections
+import contextlib
 import datetime as dt
 import logging
 import math
@@ -31,6 +32,7 @@ from formcheck.measure.spine import back_profile
 from formcheck.media.sources import Frame, FrameSource, Prefetcher, VideoFileSource, open_source
 from formcheck.pose.estimator import PoseEstimate, PoseEstimator, PoseOptions, RunningMode
 from formcheck.pose.landmarks import PoseFrame, PoseSeries, SeriesBuilder
+from formcheck.run.halves import HALF_WARM_S, Estimated, Halves, Range, SecondHalf, half_split
 
 if TYPE_CHECKING:
     from formcheck.analysis import Analysis
@@ -217,7 +219,11 @@ def track_frames(
 
     def after_model(frame: Frame, raw: PoseEstimate) -> None:
         nonlocal last_ms
-        if check_people is not None and frame.prepared is not None:
+        if (
+            check_people is not None
+            and frame.prepared is not None
+            and not isinstance(frame.prepared, Estimated)
+        ):
             raw = check_people(frame.prepared, raw)
         estimate = with_back_profile(raw)
         frames.add(estimate.pose)
@@ -234,7 +240,9 @@ def track_frames(
     try:
         try:
             for frame in source:
-                if submit is not None and frame.prepared is not None:
+                if isinstance(frame.prepared, Estimated):  # made ahead (a second half)
+                    beside.put(frame, frame.prepared.estimate)
+                elif submit is not None and frame.prepared is not None:
                     pending.append((frame, submit(frame.prepared, frame.timestamp_ms)))
                     if len(pending) > 2 * len(estimator):  # type: ignore[arg-type]
                         done, future = pending[0]
@@ -281,13 +289,18 @@ def track_file(
     on_progress: ProgressCallback | None = None,
     on_estimate: EstimateCallback | None = None,
     lanes: int | None = None,
+    needs_images: bool | None = None,
 ) -> PoseSeries:
     """Open a video, image or folder of images, run the real pose model, return the series.
 
     ``max_fps`` thins the frames (by their timestamps) before the model sees them. ``lanes``
     copies of the model take turns over the frames, side by side (None: as many as
     :func:`~formcheck.pose.lanes.lanes_for` finds worth it, two on a machine with two cores
-    or more; 1: one model, every frame tracked by the same landmarker).
+    or more; 1: one model, every frame tracked by the same landmarker). Below 24 frames a
+    second, with ``lanes`` left to formcheck, a second model tracks the second half of a video
+    file instead (:class:`~formcheck.run.halves.SecondHalf`), unless ``on_estimate``
+    ``needs_images`` (None: when there is an ``on_estimate``; the frames of that half reach it
+    without their image).
 
     Raises:
         InputError: The input cannot be read.
@@ -308,15 +321,35 @@ def track_file(
         if rate is not None and max_fps is not None:
             rate = min(rate, max_fps)
         n = lanes_for(rate, options) if lanes is None else max(1, lanes)
+        if needs_images is None:
+            needs_images = on_estimate is not None
+        middle = None if needs_images else half_split(source, rate, options, lanes)
         model: Any = (
             PoseLanes(lambda: MediaPipePoseEstimator(options), n)
             if n > 1
             else MediaPipePoseEstimator(options)
         )
+        second: Any = contextlib.nullcontext()
+        if middle is not None:
+            warm = max(0, middle - round(HALF_WARM_S * (source.info.fps or 0.0)))
+            second = SecondHalf(
+                path,
+                options,
+                start_index=middle,
+                warm_index=warm,
+                max_fps=max_fps,
+                finish=with_back_profile,
+            )
         with (
+            second,
             model as estimator,
-            Prefetcher(source, max_fps=max_fps, prepare=estimator.prepare) as frames,
+            Prefetcher(
+                source if middle is None else Range(source, 0, middle),
+                max_fps=max_fps,
+                prepare=estimator.prepare,
+            ) as first,
         ):
+            frames: Any = first if middle is None else Halves(first, second)
             expected = source.info.frame_count
             if max_fps is not None and expected and source.info.fps:
                 expected = math.ceil(expected * min(1.0, max_fps / source.info.fps))
@@ -333,7 +366,8 @@ def track_file(
                 metadata={
                     "model": {"name": estimator.model.name, "sha256": estimator.model.sha256},
                     "max_fps": max_fps,
-                    "model_lanes": n,
+                    "model_lanes": 2 if middle is not None else n,
+                    "model_split": "halves" if middle is not None else "turns",
                 },
             )
 
@@ -373,5 +407,6 @@ def analyze_file(
         on_progress=on_progress,
         on_estimate=feed,
         lanes=lanes,
+        needs_images=on_estimate is not None,
     )
     return series, fold.finish()
