@@ -10,6 +10,8 @@ import cv2
 import numpy as np
 import pytest
 
+from formcheck.pose.landmarks import PoseSeries
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 OPENCV_DATA = Path("/usr/share/doc/opencv-doc/examples/data")
@@ -117,6 +119,13 @@ def make_video(tmp_path: Path) -> Callable[..., Path]:
         return write_video(tmp_path / name, frames, timestamps_ms, **kw)
 
     return make
+
+
+def backs_measured(series: PoseSeries) -> np.ndarray:
+    """Per frame of a series: whether a back outline was measured (from a mask)."""
+    if series.back is None:
+        return np.zeros(len(series), bool)
+    return np.asarray(~np.isnan(series.back).all(axis=(1, 2)))
 
 
 def numbered_frames(n: int, width: int = 160, height: int = 120) -> list[np.ndarray]:

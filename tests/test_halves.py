@@ -14,10 +14,10 @@ import cv2
 import numpy as np
 import pytest
 
-from formcheck import PoseOptions, PoseSeries, track_file
+from formcheck import PoseOptions, track_file
 from formcheck.media.sources import VideoFileSource
 from formcheck.run.halves import HALF_WARM_S, half_split
-from tests.conftest import REPO, write_video
+from tests.conftest import REPO, backs_measured, write_video
 
 SAMPLES = REPO / "samples"
 MAIN_JOINTS = [11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27, 28]
@@ -51,12 +51,6 @@ def low(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     }
 
 
-def _backs(series: PoseSeries) -> np.ndarray:
-    if series.back is None:
-        return np.zeros(len(series), bool)
-    return np.asarray(~np.isnan(series.back).all(axis=(1, 2)))
-
-
 def test_a_15_fps_video_is_tracked_in_halves_with_the_same_frames_and_poses(
     low: dict[str, Path],
 ) -> None:
@@ -80,8 +74,8 @@ def test_the_second_half_brings_its_back_outline_and_people_count(low: dict[str,
     two = track_file(low["catcow"], options=options)
     assert two.metadata["model_split"] == "halves"
     half = len(one) // 2
-    assert _backs(one)[half:].mean() > 0.9
-    assert (_backs(one) == _backs(two)).mean() > 0.95
+    assert backs_measured(one)[half:].mean() > 0.9
+    assert (backs_measured(one) == backs_measured(two)).mean() > 0.95
     assert two.metadata["people_max"] == one.metadata["people_max"] == 1
 
 

@@ -15,7 +15,7 @@ from formcheck import PoseOptions, PoseSeries, TrackReplay, track_file, track_fr
 from formcheck.media.sources import open_source
 from formcheck.pose.estimator import may_be_on_all_fours
 from formcheck.pose.mediapipe_pose import MediaPipePoseEstimator
-from tests.conftest import cut_sample, numbered_frames
+from tests.conftest import backs_measured, cut_sample, numbered_frames
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples"
@@ -71,13 +71,6 @@ def test_pose_options_for_an_exercise() -> None:
         PoseOptions(masks_when="sometimes")  # type: ignore[arg-type]
 
 
-def _backs(series: PoseSeries) -> np.ndarray:
-    """Per frame: whether a back outline was measured (from a mask)."""
-    if series.back is None:
-        return np.zeros(len(series), bool)
-    return np.asarray(~np.isnan(series.back).all(axis=(1, 2)))
-
-
 @pytest.fixture(scope="module")
 def cuts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("cuts")
@@ -94,8 +87,8 @@ def test_masks_are_computed_on_hands_and_knees_and_nowhere_else(cuts: dict[str, 
     people = catcow.landmarks[:, 11, 0] == catcow.landmarks[:, 11, 0]  # a person found
     assert people.mean() > 0.9
     # every frame on all fours has its back outline, as with masks on every frame
-    assert np.array_equal(_backs(catcow), _backs(always))
-    assert _backs(catcow)[people].mean() > 0.9
+    assert np.array_equal(backs_measured(catcow), backs_measured(always))
+    assert backs_measured(catcow)[people].mean() > 0.9
     # and the landmarks are the model's same landmarks
     diff = np.nanmax(np.abs(catcow.landmarks[:, :, :2] - always.landmarks[:, :, :2]))
     assert diff < 1.0
