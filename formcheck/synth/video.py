@@ -1,4 +1,4 @@
-"""H.264 MP4 writing with PyAV (yuv420p), deterministic for the same frames."""
+"""H.264 MP4 writing with PyAV (yuv420p, converted by OpenCV), deterministic for the same frames."""
 
 from __future__ import annotations
 
@@ -52,11 +52,34 @@ class VideoWriter:
         self._index = 0
 
     def write(self, rgb: npt.NDArray[np.uint8]) -> None:
-        frame = self._av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24")
+        frame = self._yuv_frame(rgb)
         frame.pts = self._index
         self._index += 1
         for packet in self._stream.encode(frame):
             self._container.mux(packet)
+
+    def _yuv_frame(self, rgb: npt.NDArray[np.uint8]) -> Any:
+        """The frame as yuv420p in a frame FFmpeg allocated, every byte of it written (padding
+        zeroed): converting a numpy-backed RGB frame inside PyAV let the encoder see bytes past
+        the rows, and the same frames then gave different files now and then."""
+        import cv2
+
+        height, width = rgb.shape[:2]
+        i420 = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2YUV_I420)
+        quarter = (height // 2) * (width // 2)
+        chroma = i420[height:].reshape(-1)
+        planes = (
+            i420[:height],
+            chroma[:quarter].reshape(height // 2, width // 2),
+            chroma[quarter:].reshape(height // 2, width // 2),
+        )
+        frame = self._av.VideoFrame(width, height, "yuv420p")
+        for plane, data in zip(frame.planes, planes, strict=True):
+            buffer = np.frombuffer(memoryview(plane), np.uint8)
+            buffer[:] = 0
+            rows = buffer[: plane.line_size * data.shape[0]].reshape(data.shape[0], plane.line_size)
+            rows[:, : data.shape[1]] = data
+        return frame
 
     def close(self) -> None:
         if self._container is not None:
