@@ -83,6 +83,8 @@ def test_live_bridge_counts_the_reps_analyze_counts(
         page = browser.new_page()
         ended = live(page, served, "?exercise=glute_bridge", duration - 0.4)
         shown = int(page.get_by_test_id("count").inner_text())
+        label = page.locator("#count-label").inner_text()
+    assert label == "Reps"
     assert ended["type"] == "ended" and ended["ended"] == "quit"
     assert abs(ended["summary"]["rep_count"] - expected) <= 1, (ended, expected)
     assert shown == ended["summary"]["rep_count"]
@@ -121,6 +123,7 @@ def test_live_plank_runs_the_hold_timer_with_skeleton_and_counter_over_the_pictu
         first = float(page.get_by_test_id("hold").inner_text())
         page.wait_for_timeout(2500)
         second = float(page.get_by_test_id("hold").inner_text())
+        label = page.locator("#count-label").inner_text()  # a plank's count is its holds
         shot = tmp_path / "live_plank.png"
         page.locator("#view").screenshot(path=str(shot))
         page.screenshot(path=str(tmp_path / "live_plank_page.png"))
@@ -128,6 +131,7 @@ def test_live_plank_runs_the_hold_timer_with_skeleton_and_counter_over_the_pictu
         page.wait_for_function("window.formcheck.ended !== null", timeout=60_000)
         ended = page.evaluate("window.formcheck.ended")
     assert second > first + 1.0, (first, second)
+    assert label == "Holds"
     form, white, spread = skeleton_and_counter(shot)
     assert form > 300, f"skeleton: only {form} pixels in the form colours"
     assert white, "no counter text drawn in the counter panel"

@@ -3,6 +3,8 @@
 const NAV = [["/", "formcheck", "brand"], ["/live", "Live"], ["/analyze", "Analyse"],
              ["/sessions", "History"], ["/progress", "Progress"]];
 const TITLES = { glute_bridge: "Glute bridge", plank: "Forearm plank", cat_cow: "Cat-cow", auto: "Auto" };
+// what the live count counts: a plank's count is its holds (a rest on the knees ends one)
+const COUNTED = { glute_bridge: "Reps", plank: "Holds", cat_cow: "Rounds" };
 
 function navBar() {
   const bar = document.createElement("header");

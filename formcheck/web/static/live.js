@@ -146,6 +146,7 @@ function screen(m) {
 function readout(m) {
   window.formcheck.last = m;
   $("screen").hidden = true;
+  $("count-label").textContent = COUNTED[m.exercise] || "Reps / rounds";
   $("count").textContent = String(m.count);
   $("hold").textContent = m.hold_s.toFixed(1);
   $("count-target").textContent = m.target ? `of ${m.target}` : "";
