@@ -8,7 +8,7 @@ accuracy benchmark shows to lose nothing), and the estimates come back in frame 
 
 Only recordings use lanes: a live camera needs each frame's answer before the next one. Below
 24 frames a second a video file is split in halves instead, each tracked by its own model at the
-video's own rate (:class:`formcheck.run.pipeline.SecondHalf`).
+video's own rate (:class:`formcheck.run.halves.SecondHalf`).
 
 Example:
     >>> from formcheck.pose.estimator import PoseOptions

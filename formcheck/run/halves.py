@@ -29,6 +29,7 @@ import numpy as np
 from formcheck.closing import Closing
 from formcheck.media.sources import Frame, Prefetcher, VideoFileSource
 from formcheck.pose.estimator import PoseEstimate, PoseOptions
+from formcheck.pose.lanes import MIN_LANE_FPS
 
 #: The second half of a video starts tracking this long (s) before its first frame, so that
 #: its model has the person in hand by then (see :class:`SecondHalf`): with 1 s the samples'
@@ -50,20 +51,13 @@ class Estimated:
 
 class Range(Closing):
     """The frames of ``source`` whose index is in ``[start, stop)`` (skipped ones are decoded
-    but not prepared), stopping early when ``stop_event`` is set."""
+    but not prepared)."""
 
-    def __init__(
-        self,
-        source: Any,
-        start: int = 0,
-        stop: int | None = None,
-        stop_event: threading.Event | None = None,
-    ) -> None:
+    def __init__(self, source: Any, start: int = 0, stop: int | None = None) -> None:
         self.info = source.info
         self._source = source
         self._start = start
         self._stop = stop
-        self._stop_event = stop_event
 
     @property
     def truncated(self) -> bool:
@@ -71,8 +65,6 @@ class Range(Closing):
 
     def __iter__(self) -> Iterator[Frame]:
         for frame in self._source:
-            if self._stop_event is not None and self._stop_event.is_set():
-                return
             if self._stop is not None and frame.index >= self._stop:
                 return
             if frame.index >= self._start:
@@ -129,7 +121,7 @@ class SecondHalf(Closing):
                 MediaPipePoseEstimator(self._options) as model,
                 VideoFileSource(self._path) as source,
                 Prefetcher(
-                    Range(source, self._warm, stop_event=self._stop),
+                    Range(source, self._warm),
                     max_fps=self._max_fps,
                     prepare=model.prepare,
                 ) as frames,
@@ -191,8 +183,6 @@ def half_split(
     """The frame index where a second model takes over (see :class:`SecondHalf`), or None:
     only for a video file of known length, at least :data:`HALF_MIN_S` long, analysed at a
     rate too low for lanes taking turns, on two cores or more, with lanes left to formcheck."""
-    from formcheck.pose.lanes import MIN_LANE_FPS
-
     info = source.info
     if (
         lanes is not None

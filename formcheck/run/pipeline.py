@@ -219,11 +219,7 @@ def track_frames(
 
     def after_model(frame: Frame, raw: PoseEstimate) -> None:
         nonlocal last_ms
-        if (
-            check_people is not None
-            and frame.prepared is not None
-            and not isinstance(frame.prepared, Estimated)
-        ):
+        if check_people is not None and frame.prepared is not None:
             raw = check_people(frame.prepared, raw)
         estimate = with_back_profile(raw)
         frames.add(estimate.pose)
@@ -241,7 +237,7 @@ def track_frames(
         try:
             for frame in source:
                 if isinstance(frame.prepared, Estimated):  # made ahead (a second half)
-                    beside.put(frame, frame.prepared.estimate)
+                    beside.put(replace(frame, prepared=None), frame.prepared.estimate)
                 elif submit is not None and frame.prepared is not None:
                     pending.append((frame, submit(frame.prepared, frame.timestamp_ms)))
                     if len(pending) > 2 * len(estimator):  # type: ignore[arg-type]
