@@ -312,6 +312,10 @@ class Body:
         for side, word in (("l", "left"), ("r", "right")):
             for joint, bone in JOINT_BONES.items():
                 out[f"{word}_{joint}"] = heads[..., self.index[bone + _SUFFIX[side]], :]
+            # MediaPipe's ear: level with the eye, behind it; half way from the skull's base
+            # (the head bone's head) to the eye is near enough in a side view
+            eye = heads[..., self.index["eye" + _SUFFIX[side]], :]
+            out[f"{word}_ear"] = 0.5 * (eye + heads[..., self.index["head"], :])
         return out
 
 

@@ -46,6 +46,26 @@ def synth(
             help="Plank: seconds at which the fault (sag, pike, knees down) begins.",
         ),
     ] = None,
+    fault_deg: Annotated[
+        float | None,
+        typer.Option(
+            "--fault-deg",
+            help="Plank: how far the fault goes, degrees (sag -20, pike 26, head drop 40 by "
+            "default; a sag is negative).",
+        ),
+    ] = None,
+    fault_s: Annotated[
+        float | None,
+        typer.Option(
+            "--fault-s",
+            help="Plank: seconds on the knees (knees_down, 4 by default) or with the head "
+            "dropped (head_drop, 5).",
+        ),
+    ] = None,
+    cow_first: Annotated[
+        bool,
+        typer.Option("--cow-first", help="Cat-cow: each round arches (cow) before it rounds."),
+    ] = False,
     reps: Annotated[int, typer.Option(help="Bridge reps or cat-cow rounds.")] = 6,
     duration: Annotated[
         float, typer.Option(help="Plank, standing and lying clip length, seconds.")
@@ -56,6 +76,12 @@ def synth(
     camera_height: Annotated[
         float, typer.Option(help="Camera height above the floor, metres.")
     ] = 0.7,
+    camera_tilt: Annotated[
+        float | None,
+        typer.Option(
+            help="Camera tilt downwards, degrees (0 = level); by default it aims at the body."
+        ),
+    ] = None,
     camera_yaw: Annotated[
         float, typer.Option(help="Camera yaw off the pure side view, degrees.")
     ] = 0.0,
@@ -79,6 +105,23 @@ def synth(
     from formcheck.synth.render import ClipSpec, render_clip
 
     width, height = _size(size)
+    extra: dict[str, Any] = {}
+    if cow_first:
+        extra["cow_first"] = True
+    if fault_deg is not None:
+        key = {"sag": "sag_deg", "pike": "pike_deg", "head_drop": "head_drop_deg"}.get(fault)
+        if key is None:
+            raise SynthError("--fault-deg applies to the plank faults sag, pike and head_drop")
+        extra[key] = fault_deg
+    if fault_s is not None:
+        key = {"knees_down": "knees_down_s", "head_drop": "head_drop_s"}.get(fault)
+        if key is None:
+            raise SynthError("--fault-s applies to the plank faults knees_down and head_drop")
+        extra[key] = fault_s
+    if cow_first and exercise != "cat_cow":
+        raise SynthError("--cow-first applies to cat_cow")
+    if camera_tilt is not None and not 0.0 <= camera_tilt <= 60.0:
+        raise SynthError(f"--camera-tilt must be within 0..60 degrees, got {camera_tilt}")
     spec = ClipSpec(
         activity=exercise,
         fault=fault,
@@ -89,12 +132,14 @@ def synth(
         body=body,
         camera_height_m=camera_height,
         camera_yaw_deg=camera_yaw,
+        camera_tilt_deg=camera_tilt,
         fill=fill,
         fps=fps,
         width=width,
         height=height,
         tempo=tempo,
         seed=seed,
+        extra=extra,
     )
     if not 0.2 <= fill <= 0.98:
         raise SynthError(f"--fill must be within 0.2..0.98, got {fill}")

@@ -65,3 +65,9 @@ def angle_3d(a: FloatArray, b: FloatArray, c: FloatArray) -> FloatArray:
         np.linalg.norm(u, axis=-1) * np.linalg.norm(v, axis=-1)
     )
     return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+
+
+def head_angle(hip: FloatArray, shoulder: FloatArray, ear: FloatArray) -> FloatArray:
+    """Signed ``180 - ear-shoulder-hip`` angle: positive when the head hangs towards the front
+    of the body (the floor, in a plank), negative when it is raised behind the trunk line."""
+    return 180.0 - anterior_angle(ear, shoulder, hip)

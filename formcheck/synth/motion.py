@@ -24,6 +24,7 @@ PLANK_PIKE_DEG = 15.0
 BRIDGE_PARTIAL_DEG = 165.0
 BRIDGE_OVER_ARCH_DEG = 195.0
 KNEES_DOWN_KNEE_DEG = 150.0
+HEAD_DROP_DEG = 20.0
 SHALLOW_RANGE_SHARE = 0.5
 NO_PAUSE_S = 0.3
 RUSHING_TRANSITION_S = 1.0
@@ -238,6 +239,8 @@ def plank(
     sag_deg: float = -20.0,
     pike_deg: float = 26.0,
     knees_down_s: float = 4.0,
+    head_drop_deg: float = 40.0,
+    head_drop_s: float = 5.0,
     knee_plank: bool = False,
     seed: int = 0,
 ) -> Motion:
@@ -245,7 +248,9 @@ def plank(
 
     ``fault``: ``none``; ``sag`` (alignment eases to ``sag_deg`` from ``fault_from_s`` over
     ``fault_ramp_s``); ``pike`` (to ``pike_deg``); ``knees_down`` (knees bend to the floor at
-    ``fault_from_s`` for ``knees_down_s``, then back up). ``knee_plank`` holds on the knees.
+    ``fault_from_s`` for ``knees_down_s``, then back up); ``head_drop`` (the neck bends
+    ``head_drop_deg`` towards the floor at ``fault_from_s`` for ``head_drop_s``, then back).
+    ``knee_plank`` holds on the knees.
     """
     rng = np.random.default_rng(seed)
     kneel_knee = 105.0
@@ -272,8 +277,13 @@ def plank(
         align.hold_until(end_hold)
         knee.hold_until(fault_from_s).to(1.2, 92.0).hold(knees_down_s).to(1.2, 0.0)
         faults.append(dict(type="knees_down", onset_s=fault_from_s))
+    elif fault == "head_drop" and not knee_plank:
+        faults.append(dict(type="head_dropping", onset_s=fault_from_s))
     elif fault != "none":
         raise ValueError(f"plank fault {fault!r} not supported here")
+    neck = Timeline(0.0).hold(0.8)
+    if fault == "head_drop" and not knee_plank:
+        neck.hold_until(fault_from_s).to(1.0, head_drop_deg).hold(head_drop_s).to(1.0, 0.0)
     align.hold_until(end_hold)
     knee.hold_until(end_hold)
     # come down: knees to the floor
@@ -285,8 +295,8 @@ def plank(
     spine = np.clip(target, -30, 30) * 0.35
     ch: dict[str, Any] = {
         "spine_flex": spine,
-        "neck_flex": -12.0 + _wobble(rng, t, 2.0, 5.0),
-        "head_flex": -8.0,
+        "neck_flex": -12.0 + _wobble(rng, t, 2.0, 5.0) + 0.7 * neck.sample(t),
+        "head_flex": -8.0 + 0.3 * neck.sample(t),
         "upperarm_w": _norm((0.02, -0.06, -1.0)),
         "forearm_w": _norm((-0.22, -1.0, -0.03)),
         "hand_w": _norm((-0.3, -1.0, -0.08)),
@@ -318,6 +328,8 @@ def plank(
             sag_deg=sag_deg,
             pike_deg=pike_deg,
             knees_down_s=knees_down_s,
+            head_drop_deg=head_drop_deg,
+            head_drop_s=head_drop_s,
             knee_plank=knee_plank,
         ),
     )
@@ -338,9 +350,13 @@ def cat_cow(
     lead_in_s: float = 1.5,
     shallow_rounds: Sequence[int] = (),
     shallow_amplitude: float = 0.35,
+    cow_first: bool = False,
     seed: int = 0,
 ) -> Motion:
-    """On hands and knees: ``rounds`` of rounding (cat) and arching (cow) the back."""
+    """On hands and knees: ``rounds`` of rounding (cat) and arching (cow) the back.
+
+    A round is a cat then a cow, or with ``cow_first`` a cow then a cat (``peak_s`` is always
+    the cat's pause, ``cow_s`` the cow's)."""
     rng = np.random.default_rng(seed)
     spine = Timeline(0.0).hold(lead_in_s)
     script = []
@@ -350,15 +366,17 @@ def cat_cow(
         cow = cow_deg * a + rng.uniform(-2, 2)
         start = spine.end
         first = move_s * (0.6 if k == 1 else 1.0) * rng.uniform(0.9, 1.1)
-        spine.to(first, cat)
-        cat_pause = pause_s * rng.uniform(0.85, 1.15) if pause_s > 0 else 0.0
-        cat_peak = spine.end + cat_pause / 2
-        spine.hold(cat_pause)
-        second = move_s * rng.uniform(0.9, 1.1)
-        spine.to(second, cow)
-        cow_pause = pause_s * rng.uniform(0.85, 1.15) if pause_s > 0 else 0.0
-        cow_peak = spine.end + cow_pause / 2
-        spine.hold(cow_pause)
+        second = first
+        ends = {}
+        order = (("cow", cow), ("cat", cat)) if cow_first else (("cat", cat), ("cow", cow))
+        for j, (name, angle) in enumerate(order):
+            if j:
+                second = move_s * rng.uniform(0.9, 1.1)
+            spine.to(second, angle)
+            pause = pause_s * rng.uniform(0.85, 1.15) if pause_s > 0 else 0.0
+            ends[name] = (spine.end + pause / 2, pause)
+            spine.hold(pause)
+        (cat_peak, cat_pause), (cow_peak, cow_pause) = ends["cat"], ends["cow"]
         script.append(
             dict(
                 index=k,
@@ -405,6 +423,7 @@ def cat_cow(
             amplitude=amplitude,
             shallow_rounds=list(shallow_rounds),
             shallow_amplitude=shallow_amplitude,
+            cow_first=cow_first,
             good_form_range_deg=cat_deg - cow_deg,
         ),
     )

@@ -31,6 +31,7 @@ FAULTS = (
     "pike",
     "knees_down",
     "knee_plank",
+    "head_drop",
     "partial",
     "over_arch",
     "shallow",
@@ -39,7 +40,7 @@ FAULTS = (
 )
 _FAULTS_FOR = {
     "glute_bridge": {"none", "partial", "over_arch"},
-    "plank": {"none", "sag", "pike", "knees_down", "knee_plank"},
+    "plank": {"none", "sag", "pike", "knees_down", "knee_plank", "head_drop"},
     "cat_cow": {"none", "shallow", "no_pause", "rushed"},
     "standing": {"none"},
     "lying": {"none"},
@@ -65,6 +66,8 @@ class ClipSpec:
     body: str = "average"
     camera_height_m: float = 0.7
     camera_yaw_deg: float = 0.0
+    #: downward tilt of the camera (deg); None = aimed at the middle of the body
+    camera_tilt_deg: float | None = None
     fill: float = 0.8  # share of the frame the body spans (sets the camera distance)
     fov_deg: float = 50.0  # vertical field of view
     fps: float = 30.0
@@ -117,10 +120,19 @@ def make_motion(spec: ClipSpec) -> motions.Motion:
                 f"setup (3.5 s) and 4 s before the end of a {spec.duration_s} s "
                 "clip"
             )
-        if fault == "knees_down" and spec.fault_from_s + 4.0 + 2.4 > spec.duration_s - 2.8:
+        down_s = float(k.get("knees_down_s", 4.0))
+        if fault == "knees_down" and spec.fault_from_s + down_s + 2.4 > spec.duration_s - 2.8:
             raise SynthError(
-                f"knees down from {spec.fault_from_s} s (4 s on the floor) does not end before "
+                f"knees down from {spec.fault_from_s} s ({down_s:g} s on the floor) does not end "
+                "before "
                 f"the plank ends; use a longer --duration or an earlier --fault-from"
+            )
+        if fault == "head_drop" and spec.fault_from_s + k.get("head_drop_s", 5.0) + 2.0 > (
+            spec.duration_s - 2.8
+        ):
+            raise SynthError(
+                f"a head drop from {spec.fault_from_s} s does not end before the plank ends; "
+                "use a longer --duration or an earlier --fault-from"
             )
         return motions.plank(
             fps=fps,
@@ -176,9 +188,13 @@ def fit_camera(vertices: np.ndarray, spec: ClipSpec) -> Any:
 
     def cam(d: float) -> Camera:
         pos = (sign * d * np.cos(yaw), target[1] + d * np.sin(yaw), spec.camera_height_m)
+        aim = target
+        if spec.camera_tilt_deg is not None:
+            drop = d * np.tan(np.radians(spec.camera_tilt_deg))
+            aim = (target[0], target[1], float(spec.camera_height_m - drop))
         return Camera(
             position=(float(pos[0]), float(pos[1]), float(pos[2])),
-            target=target,
+            target=aim,
             yfov_deg=spec.fov_deg,
             width=spec.width,
             height=spec.height,
@@ -190,6 +206,16 @@ def fit_camera(vertices: np.ndarray, spec: ClipSpec) -> Any:
         ny = np.abs(px[:, 1] - spec.height / 2) / (spec.height / 2)
         return float(max(nx.max(), ny.max()))
 
+    if spec.camera_tilt_deg is not None:
+        # a fixed tilt moves the body up or down the frame as the camera backs away, so the
+        # span is not monotonic in the distance: the nearest distance on a fine grid that fits
+        for d in np.geomspace(0.8, 20.0, 400):
+            if span(float(d)) <= spec.fill:
+                return cam(float(d))
+        raise SynthError(
+            f"a camera {spec.camera_height_m} m high tilted {spec.camera_tilt_deg} deg down "
+            "cannot frame the body; lower the tilt or raise the camera"
+        )
     lo_d, hi_d = 0.8, 20.0
     for _ in range(40):
         mid = 0.5 * (lo_d + hi_d)
@@ -254,6 +280,17 @@ def render_clip(
                 float(np.linalg.norm(cam_pos[:2] - np.asarray(camera.target[:2]))), 4
             ),
             "yaw_deg": spec.camera_yaw_deg,
+            "tilt_deg": round(
+                float(
+                    np.degrees(
+                        np.arctan2(
+                            cam_pos[2] - camera.target[2],
+                            np.linalg.norm(cam_pos[:2] - np.asarray(camera.target[:2])),
+                        )
+                    )
+                ),
+                2,
+            ),
             "yfov_deg": spec.fov_deg,
         },
         "script": _jsonable(motion.params),

@@ -18,6 +18,7 @@ from formcheck.synth import measures
 from formcheck.synth.motion import (
     BRIDGE_OVER_ARCH_DEG,
     BRIDGE_PARTIAL_DEG,
+    HEAD_DROP_DEG,
     KNEES_DOWN_KNEE_DEG,
     NO_PAUSE_S,
     PLANK_PIKE_DEG,
@@ -86,12 +87,16 @@ def _runs(mask: npt.NDArray[np.bool_], t: FloatArray, dt: float) -> list[tuple[f
 def side_series(joints: Mapping[str, FloatArray], side: str) -> dict[str, FloatArray]:
     """Sagittal hip, knee and plank-alignment angles of one body side, per frame."""
     sh, hp, kn, an = (joints[f"{side}_{k}"] for k in ("shoulder", "hip", "knee", "ankle"))
-    return {
+    out = {
         "hip_angle_deg": measures.hip_angle(sh, hp, kn),
         "knee_angle_deg": measures.knee_angle(hp, kn, an),
         "plank_alignment_deg": measures.plank_alignment(sh, hp, an),
         "hip_angle_3d_deg": measures.angle_3d(sh, hp, kn),
     }
+    ear = joints.get(f"{side}_ear")
+    if ear is not None:
+        out["head_deg"] = measures.head_angle(hp, sh, ear)
+    return out
 
 
 def build(
@@ -115,6 +120,7 @@ def build(
     hip, knee, align = (
         series[k] for k in ("hip_angle_deg", "knee_angle_deg", "plank_alignment_deg")
     )
+    head = series.get("head_deg", np.full(n, np.nan))
     reps: list[dict[str, Any]] = []
     holds: list[dict[str, Any]] = []
     faults: list[dict[str, Any]] = []
@@ -171,7 +177,8 @@ def build(
             sag = inside & (measure < PLANK_SAG_DEG)
             pike = inside & (measure > PLANK_PIKE_DEG)
             kneel = inside & (knee < KNEES_DOWN_KNEE_DEG) if kind == "plank" else inside & False
-            good = inside & ~sag & ~pike & ~kneel
+            drop = inside & (head > HEAD_DROP_DEG)
+            good = inside & ~sag & ~pike & ~kneel & ~drop
             holds.append(
                 dict(
                     start_s=_r(h["start_s"]),
@@ -185,8 +192,9 @@ def build(
                 ("hips_sagging", sag, PLANK_SAG_DEG, np.min),
                 ("hips_piked", pike, PLANK_PIKE_DEG, np.max),
                 ("knees_down", kneel, KNEES_DOWN_KNEE_DEG, np.min),
+                ("head_dropping", drop, HEAD_DROP_DEG, np.max),
             ):
-                vals = knee if ftype == "knees_down" else measure
+                vals = {"knees_down": knee, "head_dropping": head}.get(ftype, measure)
                 for a, b in _runs(mask, t, dt):
                     sel = (t >= a) & (t < b)
                     onset = onsets.get(ftype, a)
@@ -266,6 +274,7 @@ def build(
         "knee_angle_deg": [_r(x, 2) for x in knee],
         "plank_alignment_deg": [_r(x, 2) for x in align],
         "spinal_flexion_deg": [_r(x, 2) for x in spinal_flexion],
+        "head_deg": [_r(x, 2) for x in head],
         "hip_angle_3d_deg": [_r(x, 2) for x in series["hip_angle_3d_deg"]],
         "joints_px": {name: np.round(joints_px[name], 2).tolist() for name in JOINT_NAMES},
     }
@@ -287,6 +296,7 @@ def build(
             "bridge_partial_deg": BRIDGE_PARTIAL_DEG,
             "bridge_over_arch_deg": BRIDGE_OVER_ARCH_DEG,
             "knees_down_knee_deg": KNEES_DOWN_KNEE_DEG,
+            "head_drop_deg": HEAD_DROP_DEG,
             "shallow_range_share": SHALLOW_RANGE_SHARE,
             "no_pause_s": NO_PAUSE_S,
             "rushing_transition_s": RUSHING_TRANSITION_S,
@@ -346,7 +356,7 @@ def validate(truth: Mapping[str, Any]) -> list[str]:
         interval(f"reps[{i}]", rep, "start_s", "end_s")
         if not rep["start_s"] <= rep["peak_s"] <= rep["end_s"]:
             errs.append(f"reps[{i}].peak_s outside the rep")
-        if truth["exercise"] == "cat_cow" and not rep["peak_s"] <= rep["cow_s"] <= rep["end_s"]:
+        if truth["exercise"] == "cat_cow" and not rep["start_s"] <= rep["cow_s"] <= rep["end_s"]:
             errs.append(f"reps[{i}].cow_s outside the round")
         if i and rep["start_s"] < truth["reps"][i - 1]["end_s"] - 1e-6:
             errs.append(f"reps[{i}] starts before the previous one ends")
