@@ -40,6 +40,13 @@ class QualityConfig:
     min_reported_gap_s: float = _f(0.5, "s", "shorter unmeasured stretches are not listed as gaps")
     smoothing_cutoff_hz: float = _f(3.0, "Hz", "one-euro filter minimum cut-off (live smoothing)")
     smoothing_beta: float = _f(0.02, "", "one-euro filter speed coefficient (less lag when fast)")
+    max_camera_tilt_deg: float = _f(
+        25.0,
+        "deg",
+        "a camera estimated to look down on the body more steeply than this gives figures "
+        "outside their stated accuracy: the report's camera block says so and the live status "
+        "asks to lower the camera",
+    )
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -65,7 +65,7 @@ class Fold:
             sets = self.analyzer.set_results()
         else:
             analyzers = [self.analyzer]
-            sets = [self.analyzer.result()]
+            sets = [self.analyzer.set_block()]
         events = sorted(self.events, key=lambda e: e.t_s)
         return Analysis(sets, events, analyzers, self.coach.given)
 

@@ -180,7 +180,7 @@ class AutoAnalyzer(Analyzer):
     def set_results(self) -> list[dict[str, Any]]:
         """The report block of each recognised set, in order."""
         done = [a for a in self.sets if a is not self.current or has_content(a)]
-        return [a.result() for a in done]
+        return [a.set_block() for a in done]
 
 
 def make_analyzer(exercise: Exercise | str, config: Config | None = None) -> Analyzer:

@@ -20,6 +20,7 @@ import numpy as np
 from formcheck.analysis.episodes import EpisodeTracker
 from formcheck.analysis.events import WARNING_MESSAGES, Event, Exercise
 from formcheck.config import Config
+from formcheck.measure.camera import LOWER_CAMERA, CameraView, frame_lateral, raw_lateral_tilt_deg
 from formcheck.measure.geometry import distance
 from formcheck.measure.signals import SideConditioner, SideView
 from formcheck.pose.landmarks import PoseFrame, PoseSeries
@@ -178,6 +179,7 @@ class Analyzer(ABC):
         self._status = ""
         self._first_t: float | None = None
         self._last_t: float | None = None
+        self.camera = CameraView(self.config.quality.max_camera_tilt_deg)
 
     # -- per frame -------------------------------------------------------------------------
     def update(self, frame: PoseFrame) -> list[Event]:
@@ -188,6 +190,11 @@ class Analyzer(ABC):
             self._first_t = t
         self._last_t = t
         values, events = self._step(view, frame)
+        if values:
+            # in position: the floor contacts are down, so the body shows the camera's tilt
+            self.camera.add(t, raw_lateral_tilt_deg(frame_lateral(frame.world)))
+            if self.camera.too_steep and not self._status:
+                self._status = LOWER_CAMERA
         self._record(t, values)
         return events
 
@@ -228,6 +235,11 @@ class Analyzer(ABC):
     @abstractmethod
     def result(self) -> dict[str, Any]:
         """The set's report block (exercise, start/end, reps, holds, warnings, summary)."""
+
+    def set_block(self) -> dict[str, Any]:
+        """:meth:`result` with the set's ``camera`` block (the view's estimated tilt and
+        whether the figures are within their stated accuracy)."""
+        return {**self.result(), "camera": self.camera.block()}
 
     @property
     def start_s(self) -> float:

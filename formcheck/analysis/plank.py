@@ -9,7 +9,8 @@ Measures (side view, camera-facing side):
   straight line from shoulders to ankles, negative = hips sag (the hip extends), positive = hips
   piked (the hip flexes). In a knee plank the line runs shoulder-hip-knee.
 * **hip offset** — the hip's distance from that line as a share of its length (+ above).
-* **head** — signed_straightness (hip, shoulder, ear): + when the head hangs below the trunk line.
+* **head** — signed_straightness (hip, shoulder, ear) on the body's midline (:func:`head_angle`):
+  + when the head hangs below the trunk line.
 * **elbow** — upper arm's angle from vertical (elbows under the shoulders is ~0).
 
 The plank position: the shoulder-ankle line within ``max_body_tilt_deg`` of horizontal, the
@@ -38,6 +39,7 @@ from formcheck.analysis.base import Analyzer, FaultSet, LiveState, not_measurabl
 from formcheck.analysis.episodes import EpisodeTracker, settled_span
 from formcheck.analysis.events import Event, Exercise
 from formcheck.config import Config, PlankConfig
+from formcheck.measure.camera import calibrated_tilt, frame_lateral, raw_lateral_tilt_deg, rectify
 from formcheck.measure.geometry import (
     angle_3d,
     distance,
@@ -69,6 +71,8 @@ CAMERA_TILT_WINDOW_S = 5.0
 #: With the default ``hold_grace_s`` (1 s) knees down that long have ended the hold instead: a
 #: touch-down shorter than the grace is over before a cue could help, and is only reported.
 KNEES_DOWN_SAY_S = 2.0
+#: The ear must be at least this far from the shoulder (in trunk lengths) for the head angle.
+HEAD_MIN_REACH = 0.25
 #: Hips no higher than this above the floor line (upper-arm lengths) = lying down.
 HIPS_DOWN = 0.15
 
@@ -99,8 +103,34 @@ def world_share(tilt_deg: float, cfg: PlankConfig) -> float:
     return float(np.clip((tilt_deg - lo) / max(hi - lo, 1e-6), 0.0, 1.0))
 
 
+def midline_alignment(
+    view: SideView, end: str, image_size: tuple[int, int], tilt_deg: float
+) -> float:
+    """The signed shoulder-hip-``end`` angle on the body's midline (midpoints of the near and
+    far side's landmarks, all at one depth), with the camera's tilt undone
+    (:func:`~formcheck.measure.camera.rectify`); NaN without the far side's points.
+
+    Seen from above, the near side's shoulder, hip and ankle sit at different depths (the
+    shoulders are wider than the hips and the feet) and the picture foreshortens the line; on
+    rendered clips with the true alignment this read within about 1.5 deg from cameras 0.3 to
+    1.2 m up looking down 0 to 28 deg, where the near side's image and world angles missed by
+    up to 6 deg (a sag read at 0.7 of its depth from 1.2 m up).
+    """
+    names = ("shoulder", "hip", end)
+    pts = np.array([(view[n] + view.other[n]) / 2 for n in names])
+    if not np.isfinite(pts).all() or not np.isfinite(tilt_deg):
+        return float("nan")
+    s, h, e = rectify(pts, image_size, tilt_deg)
+    return float(signed_straightness(s, h, e))
+
+
 def plank_measures(
-    view: SideView, cfg: PlankConfig | None = None, *, camera_tilt_deg: float | None = None
+    view: SideView,
+    cfg: PlankConfig | None = None,
+    *,
+    camera_tilt_deg: float | None = None,
+    image_size: tuple[int, int] | None = None,
+    view_tilt_deg: float = float("nan"),
 ) -> dict[str, float]:
     """Per-frame plank measures (empty dict when not measurable).
 
@@ -110,6 +140,9 @@ def plank_measures(
     bodies) and the angles of the world landmarks from a camera looking down on the body (where
     the image foreshortens the line), blended by :func:`world_share` of ``camera_tilt_deg`` (a
     steady estimate from the caller; this frame's :func:`lateral_tilt_deg` when None).
+    With ``image_size`` and the camera's estimated tilt (``view_tilt_deg``, degrees; see
+    :mod:`formcheck.measure.camera`) the alignment and the knee line are
+    :func:`midline_alignment` instead, where the far side's points are there.
     """
     cfg = cfg or PlankConfig()
     if not view.has(*NEEDED):
@@ -132,6 +165,11 @@ def plank_measures(
         knee_angle = share * float(angle_3d(wh, wk, wa)) + (1 - share) * image_knee
     else:
         to_ankle, to_knee, knee_angle = image_to_ankle, image_to_knee, image_knee
+    if image_size is not None:
+        mid_ankle = midline_alignment(view, "ankle", image_size, view_tilt_deg)
+        mid_knee = midline_alignment(view, "knee", image_size, view_tilt_deg)
+        to_ankle = mid_ankle if np.isfinite(mid_ankle) else to_ankle
+        to_knee = mid_knee if np.isfinite(mid_knee) else to_knee
     # knees on the floor: bent, or low on the elbow-to-toes floor line (a knee plank with the
     # shins flat on the floor keeps a fairly open knee angle)
     toes = view["foot"] if np.isfinite(view["foot"]).all() else a
@@ -162,16 +200,33 @@ def plank_measures(
         if np.isfinite(view["wrist"]).all()
         else float("nan"),
     }
-    if world and view.has_world("ear"):
-        # neck flexion: + when the head hangs towards the floor
-        out["head_deg"] = 180.0 - float(
-            sagittal_angle(
-                view.world["ear"], view.world["shoulder"], view.world["hip"], view.lateral
-            )
-        )
-    elif np.isfinite(view["ear"]).all():
-        out["head_deg"] = float(signed_straightness(h, s, view["ear"]))
+    head = head_angle(view)
+    if np.isfinite(head):
+        out["head_deg"] = head
     return out
+
+
+def head_angle(view: SideView) -> float:
+    """The head against the trunk line (deg): + when it hangs towards the floor; NaN when the
+    head's landmarks can't be trusted.
+
+    The image angle hip-shoulder-ear on the body's midline: each point is the midpoint of the
+    near and the far side's landmark. The midline keeps ear, shoulder and hip at one depth:
+    the near ear sits closer to the midline than the near shoulder, so a camera looking down
+    sees the near side's ear raised (a neutral head read 20-26 deg "up" from a camera 1 m up
+    looking down 25 deg), and MediaPipe's world landmarks read a neutral head some 20 deg
+    raised from every height. Against rendered clips with the true neck angle the midline read
+    within about 3 deg from 0.3 to 1 m up. Not trusted (NaN, so no warning): either ear,
+    shoulder or hip not seen, or the ear so close to the shoulder in the picture (the head
+    turned to the camera or hidden behind the shoulder) that a few pixels swing the angle.
+    """
+    pts = [(view[n] + view.other[n]) / 2 for n in ("shoulder", "hip", "ear")]
+    if not all(np.isfinite(p).all() for p in pts):
+        return float("nan")
+    s, h, ear = pts
+    if float(distance(s, ear)) < HEAD_MIN_REACH * float(distance(s, h)):
+        return float("nan")
+    return float(signed_straightness(h, s, ear))
 
 
 def in_plank_position(
@@ -227,6 +282,7 @@ class PlankAnalyzer(Analyzer):
         self._recent: deque[tuple[float, float, float]] = deque()
         self._settled_spans: dict[int, tuple[float, float]] = {}  # finished holds, trimmed
         self._tilts: deque[tuple[float, float]] = deque()  # (t, lateral tilt) for the camera
+        self._raw_tilts: deque[tuple[float, float]] = deque()  # (t, raw tilt, all pairs)
         self._knees_pending: Event | None = None  # knees down, not yet announced
         self._resting = False  # on the knees after a forearm plank they ended
         self._knees_since: float | None = None  # knees down in a forearm plank since
@@ -243,6 +299,19 @@ class PlankAnalyzer(Analyzer):
         if not self._tilts:
             return float("nan")
         return float(np.median([v for _, v in self._tilts]))
+
+    def _view_tilt(self, t: float, frame: PoseFrame) -> float:
+        """The camera's estimated tilt (deg) from the recent frames with somebody in view
+        (the set's own estimate, which pools only frames in position, comes too late for the
+        first seconds of a hold)."""
+        raw = raw_lateral_tilt_deg(frame_lateral(frame.world))
+        if np.isfinite(raw):
+            self._raw_tilts.append((t, raw))
+        while self._raw_tilts and t - self._raw_tilts[0][0] > CAMERA_TILT_WINDOW_S:
+            self._raw_tilts.popleft()
+        if not self._raw_tilts:
+            return float("nan")
+        return calibrated_tilt(float(np.median([v for _, v in self._raw_tilts])))
 
     def _settled(self, t: float, m: dict[str, float]) -> bool:
         """False while the legs or hips move fast (getting into or out of position)."""
@@ -268,7 +337,13 @@ class PlankAnalyzer(Analyzer):
 
     def _step(self, view: SideView, frame: PoseFrame) -> tuple[dict[str, float], list[Event]]:
         t = view.t_s
-        m = plank_measures(view, self.cfg, camera_tilt_deg=self._camera_tilt(t, view))
+        m = plank_measures(
+            view,
+            self.cfg,
+            camera_tilt_deg=self._camera_tilt(t, view),
+            image_size=frame.image_size,
+            view_tilt_deg=self._view_tilt(t, frame),
+        )
         holding_before = self.position.active is not None
         knees_may_drop = holding_before and not self._knee_plank_now()
         ok = in_plank_position(

@@ -15,6 +15,7 @@ import numpy as np
 
 from formcheck._version import __version__
 from formcheck.config import Config
+from formcheck.measure.camera import summarise as summarise_camera
 from formcheck.measure.coverage import coverage_of
 from formcheck.pose.landmarks import Landmark, PoseSeries
 
@@ -98,6 +99,7 @@ def build_report(
             "warning_count": sum(len(s["warnings"]) for s in sets),
         },
         "coverage": cov.as_dict(),
+        "camera": summarise_camera([s["camera"] for s in sets if s.get("camera")]),
         "cues": [{"t_s": round(c.t_s, 3), "text": c.text, "kind": c.kind} for c in cues or []],
         "config": config or {},
     }

@@ -22,6 +22,7 @@ from typing import Any, TypeGuard
 from formcheck.config import Config
 
 DASH = "\u2013"  # en dash: ranges, and "no value"
+DEG = "\u00b0"
 MINUS = "\u2212"  # a true minus sign
 TIMES = "\u00d7"
 

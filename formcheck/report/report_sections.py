@@ -23,6 +23,7 @@ from typing import Any
 from formcheck.report.report_advice import advice_for
 from formcheck.report.report_format import (
     DASH,
+    DEG,
     EXERCISE_NAMES,
     TIMES,
     WARNING_TITLES,
@@ -527,7 +528,34 @@ def coverage_html(report: Mapping[str, Any]) -> str:
         )
     else:
         body = f"<p>{lead} No gaps: the body was in view throughout.</p>"
-    return f'<section class="block" id="coverage"><h2>Coverage</h2>{body}</section>'
+    camera = camera_html(report)
+    return f'<section class="block" id="coverage"><h2>Coverage</h2>{body}{camera}</section>'
+
+
+def camera_html(report: Mapping[str, Any]) -> str:
+    """One sentence on the camera's view: how steeply it looked down, and whether the figures
+    are within their stated accuracy ("" when the report has no estimate).
+
+    Example:
+        >>> camera_html({"camera": {"tilt_deg": 29.0, "max_tilt_deg": 25.0,
+        ...                         "within_accuracy": False}})[:60]
+        '<p class="camera camera-steep" data-tilt="29.0">The camera loo'
+    """
+    cam = report.get("camera") or {}
+    tilt = cam.get("tilt_deg")
+    if tilt is None:
+        return ""
+    if cam.get("within_accuracy") is False:
+        return (
+            f'<p class="camera camera-steep" data-tilt="{raw_value(tilt)}">The camera looked '
+            f"down on the body at about {tilt:.0f}{DEG}, steeper than the {cam['max_tilt_deg']:.0f}"
+            f"{DEG} the angles here are accurate to: treat them as rough. Next time, lower the "
+            "camera to about hip height.</p>"
+        )
+    return (
+        f'<p class="camera" data-tilt="{raw_value(tilt)}">The camera looked down on the body at '
+        f"about {tilt:.0f}{DEG}: the angles are within their stated accuracy.</p>"
+    )
 
 
 def footer_html(report: Mapping[str, Any]) -> str:
