@@ -6,7 +6,8 @@ renders the same clips on any machine (``formcheck synth`` renders a spec byte f
 Bodies, sides, tempos, distances, frame rates, portrait or landscape framing, camera heights
 from 0.2 to 1.2 m and downward tilts from 0 to 30 degrees are drawn at random; so are the
 exercises' variants: cat-cow done cow first or cat first, plank rests on the knees, head drops,
-pikes and sags from mild to large, short and over-arched bridges.
+pikes and sags from mild to large, short and over-arched bridges. A "mild" fault still goes at
+least 3 deg past its threshold (sag -10, pike 20), as the targets count only those.
 
 Half the clips of each exercise have the camera below 0.6 m, half at or above it. A camera's tilt
 is drawn within what keeps the body in view from its height (a camera on the floor cannot look
@@ -132,7 +133,7 @@ def plan(count: int, seed: int) -> list[dict[str, Any]]:
                     "fault": "pike",
                     "fault-deg": round(
                         float(
-                            rng.uniform(19, 24) if variant == "pike_mild" else rng.uniform(32, 45)
+                            rng.uniform(23, 27) if variant == "pike_mild" else rng.uniform(32, 45)
                         ),
                         1,
                     ),

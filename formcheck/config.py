@@ -40,13 +40,6 @@ class QualityConfig:
     min_reported_gap_s: float = _f(0.5, "s", "shorter unmeasured stretches are not listed as gaps")
     smoothing_cutoff_hz: float = _f(3.0, "Hz", "one-euro filter minimum cut-off (live smoothing)")
     smoothing_beta: float = _f(0.02, "", "one-euro filter speed coefficient (less lag when fast)")
-    max_camera_tilt_deg: float = _f(
-        25.0,
-        "deg",
-        "a camera estimated to look down on the body more steeply than this gives figures "
-        "outside their stated accuracy: the report's camera block says so and the live status "
-        "asks to lower the camera",
-    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -76,6 +69,18 @@ class BridgeConfig:
     knee_min_deg: float = _f(60.0, "deg", "knee angle below this at the top = feet too close")
     knee_max_deg: float = _f(130.0, "deg", "knee angle above this at the top = feet too far")
     target_top_hold_s: float = _f(2.0, "s", "pause at the top to aim for")
+    world_hip_bias_deg: float = _f(
+        3.0,
+        "deg",
+        "taken off the hip angle from MediaPipe's world landmarks, which read it this much high "
+        "on average (rendered bridges of five bodies from 0.2-1.2 m up)",
+    )
+    max_camera_tilt_deg: float = _f(
+        25.0,
+        "deg",
+        "a camera estimated to look down more steeply than this puts the hip angle outside its "
+        "stated accuracy: the report's camera block says so, the live status asks to lower it",
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -114,13 +119,13 @@ class PlankConfig:
         8.0,
         "deg",
         "body's left-right axis tilted less than this in the world landmarks (a low camera): "
-        "alignment from the image",
+        "knee angle (and, without the far side's landmarks, alignment) from the image",
     )
     world_angle_above_tilt_deg: float = _f(
         14.0,
         "deg",
-        "tilted more than this (a camera looking down on the body): alignment from the world "
-        "landmarks; a blend between",
+        "tilted more than this (a camera looking down on the body): from the world landmarks; "
+        "a blend between",
     )
     min_fault_s: float = _f(0.5, "s", "faults shorter than this are ignored")
     fault_grace_s: float = _f(0.5, "s", "a fault clears only after this long back in tolerance")
@@ -129,6 +134,12 @@ class PlankConfig:
         "s",
         "hold target shown by analyze and live (the routine and progress use "
         "routine.plank_target_s and the progression rule)",
+    )
+    max_camera_tilt_deg: float = _f(
+        35.0,
+        "deg",
+        "a camera estimated to look down more steeply than this puts the alignment outside its "
+        "stated accuracy: the report's camera block says so, the live status asks to lower it",
     )
 
 
@@ -157,6 +168,12 @@ class CatCowConfig:
     )
     max_drift_deg: float = _f(
         20.0, "deg", "thigh or arm this far from vertical = hips/shoulders off the knees/hands"
+    )
+    max_camera_tilt_deg: float = _f(
+        25.0,
+        "deg",
+        "a camera estimated to look down more steeply than this puts the spinal range outside its "
+        "stated accuracy: the report's camera block says so, the live status asks to lower it",
     )
 
 

@@ -179,7 +179,10 @@ def test_rep_times_and_peak_follow_the_motion(name: str) -> None:
         assert rep["start_s"] == pytest.approx(want["start_s"], abs=tol)
         assert rep["end_s"] == pytest.approx(want["end_s"], abs=tol)
         assert rep["peak_s"] == pytest.approx(want["peak_s"], abs=tol)
-        assert rep["peak_hip_angle_deg"] == pytest.approx(want["peak_deg"], abs=2.0)
+        # the figure's world landmarks are exact; the analyzer takes MediaPipe's average bias
+        # off the world hip angle
+        peak = want["peak_deg"] - CFG.world_hip_bias_deg
+        assert rep["peak_hip_angle_deg"] == pytest.approx(peak, abs=2.0)
 
 
 @pytest.mark.parametrize("name", ["good", "mixed", "slow_long_pause"])

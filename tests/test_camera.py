@@ -137,7 +137,7 @@ def test_a_plank_seen_from_above_says_so_live_and_in_its_set_block() -> None:
 
 def test_the_limit_is_a_setting() -> None:
     series = _tilted(synthetic.render(synthetic.plank(hold_s=12.0), fps=30), 35.0)
-    lenient = load_config(overrides=["quality.max_camera_tilt_deg=60"])
+    lenient = load_config(overrides=["plank.max_camera_tilt_deg=60"])
     block = analyze_series(series, "plank", lenient).sets[0]["camera"]
     assert block["within_accuracy"] is True and block["max_tilt_deg"] == 60.0
 

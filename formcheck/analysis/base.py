@@ -162,6 +162,17 @@ def rep_events(
     return warnings, events
 
 
+def _tilt_limit(config: Config, exercise: Exercise) -> float:
+    """The steepest camera view (deg) whose figures are within the exercise's accuracy."""
+    sections = {
+        Exercise.GLUTE_BRIDGE: config.bridge,
+        Exercise.PLANK: config.plank,
+        Exercise.CAT_COW: config.cat_cow,
+    }
+    section = sections.get(exercise)
+    return section.max_camera_tilt_deg if section is not None else 90.0
+
+
 class Analyzer(ABC):
     """Base of the exercise analyzers (see module docs)."""
 
@@ -179,7 +190,7 @@ class Analyzer(ABC):
         self._status = ""
         self._first_t: float | None = None
         self._last_t: float | None = None
-        self.camera = CameraView(self.config.quality.max_camera_tilt_deg)
+        self.camera = CameraView(_tilt_limit(self.config, self.exercise))
 
     # -- per frame -------------------------------------------------------------------------
     def update(self, frame: PoseFrame) -> list[Event]:

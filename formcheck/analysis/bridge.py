@@ -44,12 +44,14 @@ NEEDED = ("shoulder", "hip", "knee", "ankle")
 ABORT_UNMEASURED_S = 2.0
 
 
-def bridge_measures(view: SideView) -> dict[str, float]:
+def bridge_measures(view: SideView, world_bias_deg: float = 0.0) -> dict[str, float]:
     """Per-frame bridge measures from a side view (empty dict when not measurable).
 
     The hip and knee angles are measured in the body's sagittal plane from the world landmarks
     (:func:`~formcheck.measure.geometry.sagittal_angle`), so a camera above or below the body, or
     turned a little, does not skew them; without world landmarks the image angles are used.
+    ``world_bias_deg`` is taken off the world landmarks' hip angle (``bridge.world_hip_bias_deg``:
+    MediaPipe reads it high).
     """
     if not view.has(*NEEDED):
         return {}
@@ -57,7 +59,7 @@ def bridge_measures(view: SideView) -> dict[str, float]:
     lift = float(np.sign(line_offset(s, h, a)) * joint_angle(h, s, a))
     if view.has_world(*NEEDED):
         ws, wh, wk, wa = (view.world[n] for n in NEEDED)
-        hip_angle = float(sagittal_angle(ws, wh, wk, view.lateral))
+        hip_angle = float(sagittal_angle(ws, wh, wk, view.lateral)) - world_bias_deg
         knee_angle = float(angle_3d(wh, wk, wa))
     else:
         hip_angle = float(extension_angle(s, h, k))
@@ -133,7 +135,7 @@ class BridgeAnalyzer(Analyzer):
 
     def _step(self, view: SideView, frame: PoseFrame) -> tuple[dict[str, float], list[Event]]:
         t = view.t_s
-        m = bridge_measures(view)
+        m = bridge_measures(view, self.cfg.world_hip_bias_deg)
         events: list[Event] = []
         if not in_bridge_position(m, bridging=self._up):
             self._status = not_measurable_reason(view, NEEDED) or "Lie on your back, knees bent"

@@ -139,6 +139,22 @@ class Excursion:
         return self.samples[i][0], float(values[i])
 
 
+def _held(t: np.ndarray, still: np.ndarray, min_s: float) -> np.ndarray:
+    """The samples of ``still`` runs lasting at least ``min_s``.
+
+    Example:
+        >>> t = np.arange(8) * 0.1
+        >>> _held(t, np.array([1, 0, 1, 1, 1, 1, 0, 1], bool), 0.25).astype(int).tolist()
+        [0, 0, 1, 1, 1, 1, 0, 0]
+    """
+    out = np.zeros(len(still), bool)
+    edges = np.diff(np.concatenate([[0], still.astype(int), [0]]))
+    for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
+        if t[b - 1] - t[a] >= min_s:
+            out[a:b] = True
+    return out
+
+
 class CatCowAnalyzer(Analyzer):
     """Counts cat-cow rounds and measures spinal range, pauses and tempo (see module docs)."""
 
@@ -314,21 +330,29 @@ class CatCowAnalyzer(Analyzer):
                 events += self._close_round(first, second)
         return events
 
-    def _pause(self, exc: Excursion) -> tuple[float, float, float]:
-        """(duration, middle, end) of the pause at an excursion's extreme.
+    def _pause(self, exc: Excursion) -> tuple[float, float, float, float]:
+        """(duration, middle, end, bend there) of the pause at an excursion's extreme.
 
         The pause is the time near the extreme (within ``end_band_deg``) with the spine still
-        (moving slower than ``pause_speed_deg_s``): a smooth turnaround is not a pause.
+        (moving slower than ``pause_speed_deg_s``): a smooth turnaround is not a pause. The
+        extreme is the furthest the spine held still for half ``min_pause_s`` or more, when
+        that is within two bands of the furthest it went: the back's outline can overshoot for
+        a moment as the movement stops (seen as a 6 deg spike before a 1.3 s pause, which then
+        read as no pause at all).
         """
         t = np.array([x for x, _ in exc.samples])
         v = np.array([y for _, y in exc.samples]) * exc.sign
         still = np.abs(speeds(t, v, PAUSE_SPEED_WINDOW_S)) <= self.cfg.pause_speed_deg_s
-        near = np.flatnonzero((v >= v.max() - self.cfg.end_band_deg) & still)
+        top = float(v.max())
+        held = _held(t, still, 0.5 * self.cfg.min_pause_s)
+        if held.any() and top - float(v[held].max()) <= 2 * self.cfg.end_band_deg:
+            top = float(v[held].max())
+        near = np.flatnonzero((v >= top - self.cfg.end_band_deg) & still)
         if near.size == 0:
             t_ext = float(t[int(np.argmax(v))])
-            return 0.0, t_ext, t_ext
+            return 0.0, t_ext, t_ext, float(v.max()) * exc.sign
         first, last = float(t[near[0]]), float(t[near[-1]])
-        return last - first, (first + last) / 2, last
+        return last - first, (first + last) / 2, last, top * exc.sign
 
     def _round_start(self, first: Excursion) -> float:
         """When the round began: the previous round's end if it ran straight on, else when
@@ -356,10 +380,8 @@ class CatCowAnalyzer(Analyzer):
 
     def _close_round(self, first: Excursion, second: Excursion) -> list[Event]:
         cat, cow = (first, second) if first.sign > 0 else (second, first)
-        _, cat_v = cat.extreme()
-        _, cow_v = cow.extreme()
-        cat_pause, cat_mid, cat_end = self._pause(cat)
-        cow_pause, cow_mid, cow_end = self._pause(cow)
+        cat_pause, cat_mid, cat_end, cat_v = self._pause(cat)
+        cow_pause, cow_mid, cow_end, cow_v = self._pause(cow)
         start = self._round_start(first)
         # the round ends as the spine leaves its second pause (where the next round begins)
         end = cow_end if second is cow else cat_end
