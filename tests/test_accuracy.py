@@ -127,7 +127,8 @@ def test_the_steep_views_are_flagged_and_the_others_are_not(results: list[Any]) 
     assert not {r.name for r in results if r.too_steep} & level
     for r in results:
         if r.tilt_true is not None and r.tilt_found is not None and r.tilt_true < 35:
-            assert abs(r.tilt_found - r.tilt_true) <= 12, f"{r.name}: {r.tilt_found} vs {r.tilt_true}"
+            off = abs(r.tilt_found - r.tilt_true)
+            assert off <= 12, f"{r.name}: tilt {r.tilt_found} estimated, {r.tilt_true} true"
 
 
 @pytest.mark.slow

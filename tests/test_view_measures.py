@@ -22,13 +22,13 @@ SIZE = (640, 480)
 F = 0.5 * max(SIZE) / math.tan(math.radians(ASSUMED_FOV_DEG) / 2)
 
 
-def project(points_uv: np.ndarray, tilt_deg: float, depth=2.0, height: float = 1.0):
+def project(points_uv: np.ndarray, tilt_deg: float, depths=2.0, height: float = 1.0):
     """Pixels of points (u along the body, v up) ``depth`` m in front of a camera (one depth,
     or one per point) ``height`` m up, pitched down by ``tilt_deg`` (its focal length the one
     ``rectify`` assumes)."""
     a = math.radians(tilt_deg)
     out = []
-    for (u, v), depth in zip(points_uv, np.broadcast_to(depth, len(points_uv)), strict=True):
+    for (u, v), depth in zip(points_uv, np.broadcast_to(depths, len(points_uv)), strict=True):
         y = v - height  # relative to the camera
         yc = y * math.cos(a) + depth * math.sin(a)  # camera up
         zc = -y * math.sin(a) + depth * math.cos(a)  # camera forward
@@ -74,8 +74,8 @@ def test_plank_midline_uses_both_sides_at_one_depth() -> None:
     # bends (its shoulder nearer the camera), the midpoints read the body's own (straight)
     tilt = 30.0
     line = _sag_line(0.0)
-    near_px = project(line, tilt, depth=[1.8, 1.88, 1.9])
-    far_px = project(line, tilt, depth=[2.2, 2.12, 2.1])
+    near_px = project(line, tilt, depths=[1.8, 1.88, 1.9])
+    far_px = project(line, tilt, depths=[2.2, 2.12, 2.1])
     near = dict(zip(("shoulder", "hip", "ankle"), map(tuple, near_px), strict=True))
     far = dict(zip(("shoulder", "hip", "ankle"), map(tuple, far_px), strict=True))
     view = _view(near, far)
