@@ -657,6 +657,9 @@ def main(argv: list[str] | None = None) -> int:
     print("\ntargets:")
     for key, text in TARGETS.items():
         missed = [r.name for r in results if key in r.misses]
+        if key == "too_steep":
+            flagged = [r.name for r in results if r.too_steep]
+            missed = flagged if len(flagged) * 10 > len(results) else []
         print(
             f"  {'MISS' if missed else 'ok  '} {text}"
             + (f"  ({', '.join(missed)})" if missed else "")

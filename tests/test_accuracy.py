@@ -57,26 +57,13 @@ TARGETS = (
     "false_warnings",
 )
 
-_ELEVATED = (
-    "camera {h} m above the floor and {d} m from the body ({pitch} deg down): MediaPipe's world "
-    "landmarks misread the pose from a steep view (even the exact 2-D projection of the true "
-    "joints is {proj} deg off there, so image angles are no way out), and no correction of the "
-    "view was found that holds for any camera without fitting these clips"
-)
 #: (target, clip) -> why it still misses. Each is a strict xfail: it fails once it passes.
 KNOWN_MISSES: dict[tuple[str, str], str] = {
-    ("bridge_angle", "bridge_6reps_right_fast.mp4"): "9.3 deg: "
-    + _ELEVATED.format(h=0.9, d=0.8, pitch=40, proj=16),
-    ("bridge_angle", "bridge_over_arch_left.mp4"): "5.5 deg: "
-    + _ELEVATED.format(h=1.1, d=0.8, pitch=46, proj=16),
-    ("plank_angle", "plank_sag_from_7s_right.mp4"): "5.6 deg: "
-    + _ELEVATED.format(h=1.2, d=1.6, pitch=28, proj=9)
-    + "; the sag reads about 0.7 of its true depth",
-    ("good_form_s", "plank_sag_from_7s_right.mp4"): "8.1 s found, 6.9 s true: the sag reads "
-    "shallow from the elevated camera, so hips_sagging starts 0.9 s late",
-    ("catcow_range", "catcow_rushed_right.mp4"): "23%: the back outline of this body reads "
-    "about 0.8 of the true spinal range even in the pauses (the smoothing is not the cause: "
-    "the unsmoothed bend misses by 16%)",
+    ("catcow_range", "catcow_rushed_right.mp4"): "20.2%: the back outline of this body (slim, "
+    "fast rounds) reads the cat about 8 deg short of the true flexion while the cow is right "
+    "(the camera is not the cause: 25 deg down, within the cat-cow's limit; undoing the tilt "
+    "changes the range by 3%; levels read without smoothing or over a shorter stretch of the "
+    "back fix this clip and break others by as much)",
 }
 
 
