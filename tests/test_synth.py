@@ -296,3 +296,84 @@ def test_cli_function_registers_as_a_typer_command() -> None:
         "--output",
     ):
         assert option in result.output
+
+
+# --------------------------------------------------------------------------------------------
+# issue 15: cow-first rounds, head drops, a set camera tilt
+# --------------------------------------------------------------------------------------------
+def test_cow_first_rounds_arch_before_they_round() -> None:
+    first = cat_cow(fps=30.0, rounds=4, seed=3)
+    cow_first = cat_cow(fps=30.0, rounds=4, seed=3, cow_first=True)
+    assert len(cow_first.reps) == len(first.reps) == 4
+    for rnd in cow_first.reps:
+        assert rnd["start_s"] < rnd["cow_s"] < rnd["peak_s"] < rnd["end_s"]
+    for rnd in first.reps:
+        assert rnd["start_s"] < rnd["peak_s"] < rnd["cow_s"] < rnd["end_s"]
+    # the spine goes to the cow side first
+    s = cow_first.channels["spine_flex"]
+    moving = np.flatnonzero(np.abs(s) > 5)
+    assert s[moving[0]] < 0
+
+
+def test_head_drop_bends_the_neck_and_is_scripted_as_a_fault() -> None:
+    m = plank(fps=30.0, duration=20.0, fault="head_drop", fault_from_s=8.0, head_drop_deg=80.0)
+    assert [f["type"] for f in m.faults] == ["head_dropping"]
+    neck = m.channels["neck_flex"]
+    before = neck[(m.t > 4) & (m.t < 7)].mean()
+    during = neck[(m.t > 10) & (m.t < 12)].mean()
+    assert during - before == pytest.approx(0.7 * 80.0, abs=3.0)
+
+
+def test_cli_function_checks_the_new_options(tmp_path: Path) -> None:
+    from formcheck.errors import FormcheckError
+    from formcheck.synth.cli import synth
+
+    with pytest.raises(FormcheckError, match="--fault-deg"):
+        synth(output=tmp_path / "x.mp4", exercise="plank", fault="knees_down", fault_deg=30.0)
+    with pytest.raises(FormcheckError, match="--fault-s"):
+        synth(output=tmp_path / "x.mp4", exercise="plank", fault="sag", fault_s=3.0)
+    with pytest.raises(FormcheckError, match="--cow-first"):
+        synth(output=tmp_path / "x.mp4", exercise="plank", cow_first=True)
+    with pytest.raises(FormcheckError, match="--camera-tilt"):
+        synth(output=tmp_path / "x.mp4", exercise="plank", camera_tilt=75.0)
+
+
+@pytest.mark.synth
+def test_head_truth_follows_the_neck(body) -> None:  # type: ignore[no-untyped-def]
+    from formcheck.synth.placement import place
+
+    for fault, dropped in (("none", False), ("head_drop", True)):
+        m = plank(fps=10.0, duration=18.0, fault=fault, fault_from_s=7.0, head_drop_deg=85.0)
+        placed = place(body, m)
+        joints = body.joints(placed.heads)
+        head = truth.side_series(joints, "left")["head_deg"]
+        hold = (m.t > 4) & (m.t < 6)
+        drop = (m.t > 9) & (m.t < 11)
+        assert abs(head[hold].mean()) < 12  # a neutral head sits near the trunk line
+        if dropped:
+            assert head[drop].mean() > truth.HEAD_DROP_DEG + 5
+        else:
+            assert head[drop].mean() < truth.HEAD_DROP_DEG - 5
+
+
+@pytest.mark.synth
+def test_a_set_tilt_aims_the_camera_down_by_that_much(body) -> None:  # type: ignore[no-untyped-def]
+    from formcheck.synth.placement import place
+    from formcheck.synth.render import ClipSpec, fit_camera, make_motion
+
+    spec = ClipSpec(
+        activity="plank",
+        duration_s=12.0,
+        fps=5.0,
+        camera_height_m=1.0,
+        camera_tilt_deg=22.0,
+        fill=0.8,
+    )
+    placed = place(body, make_motion(spec))
+    cam = fit_camera(placed.vertices, spec)
+    pos, aim = np.asarray(cam.position), np.asarray(cam.target)
+    tilt = np.degrees(np.arctan2(pos[2] - aim[2], np.linalg.norm(pos[:2] - aim[:2])))
+    assert tilt == pytest.approx(22.0, abs=0.01)
+    px = cam.project(placed.vertices[:, ::50].reshape(-1, 3))
+    assert (px[:, 0] > 0).all() and (px[:, 0] < spec.width).all()
+    assert (px[:, 1] > 0).all() and (px[:, 1] < spec.height).all()
