@@ -6,7 +6,9 @@ samples are flagged, the low ones are not).
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -154,3 +156,31 @@ def test_report_carries_the_camera_block_and_the_page_explains_it() -> None:
     report = build_report(level, analyze_series(level, "plank").sets, exercise="plank")
     assert report["camera"]["within_accuracy"] is True
     assert "within their stated accuracy" in camera_html(report)
+
+
+def test_analyze_says_when_a_real_video_was_filmed_too_steeply(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The real model on a rendered bridge filmed from 1.1 m up, 0.8 m away (46 deg down):
+    the printed summary, the JSON and the HTML report all say the angles are rough."""
+    from typer.testing import CliRunner
+
+    from formcheck.cli import app
+
+    sample = Path(__file__).resolve().parents[1] / "samples" / "bridge_over_arch_left.mp4"
+    if not sample.exists():
+        pytest.skip("samples/ is not here")
+    out = tmp_path / "r.json"
+    html = tmp_path / "r.html"
+    result = CliRunner().invoke(
+        app,
+        ["analyze", str(sample), "--json", str(out), "--html", str(html), "--no-history"],
+        env={"COLUMNS": "200"},
+    )
+    assert result.exit_code == 0, result.output
+    assert "camera looked down about" in result.stdout
+    assert "lower the camera to about hip height" in result.stdout
+    report = json.loads(out.read_text())
+    assert report["camera"]["within_accuracy"] is False
+    assert report["camera"]["tilt_deg"] > report["camera"]["max_tilt_deg"]
+    (bridge,) = report["sets"]
+    assert bridge["camera"]["within_accuracy"] is False and bridge["reps"]
+    assert "camera-steep" in html.read_text()

@@ -92,6 +92,13 @@ def summary_renderable(report: dict[str, Any]) -> RenderableType:
         for w in st["warnings"]:
             span = f"{w['start_s']:.1f}-{w['end_s']:.1f} s"
             line(f"  [yellow]! {w['type']}[/] {span}: {w['message']}")
+        camera = st.get("camera") or {}
+        if camera.get("within_accuracy") is False:
+            line(
+                f"  [yellow]camera looked down about {camera['tilt_deg']:.0f} deg (accurate to "
+                f"{camera['max_tilt_deg']:.0f}): treat the angles as rough; "
+                f"{camera.get('advice', '').lower()}[/]"
+            )
     if cov["gaps"]:
         gaps = ", ".join(f"{a:.1f}-{b:.1f} s" for a, b in cov["gaps"][:6])
         more = f" (+{len(cov['gaps']) - 6} more)" if len(cov["gaps"]) > 6 else ""
