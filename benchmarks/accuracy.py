@@ -48,7 +48,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from formcheck.analysis import analyze_series  # noqa: E402
-from formcheck.analysis.plank import plank_measures  # noqa: E402
+from formcheck.analysis.plank import far_landmarks, plank_measures  # noqa: E402
 from formcheck.config import Config  # noqa: E402
 from formcheck.measure.camera import summarise as summarise_camera  # noqa: E402
 from formcheck.measure.signals import SideConditioner  # noqa: E402
@@ -525,7 +525,15 @@ def real_plank_accuracy(
                     ]
                 frame = PoseFrame(0, lm, np.zeros((33, 3)), size)
                 view = SideConditioner(config.quality)(frame)
-                m = plank_measures(view, config.plank)
+                # as the analyzer measures: on the body's midline; the rows have no world
+                # landmarks to estimate the camera's tilt from, so it is taken as level
+                m = plank_measures(
+                    view,
+                    config.plank,
+                    image_size=size,
+                    view_tilt_deg=0.0,
+                    far_guess=far_landmarks(view, frame),
+                )
                 got = plank_classify(m.get("alignment_deg", np.nan), config)
                 counts.setdefault(row["label"], {}).setdefault(got, 0)
                 counts[row["label"]][got] += 1
