@@ -125,12 +125,13 @@ def cached_series(
     exercise: str = "auto",
     masks: str = "analyze",
     lanes: int | None = None,
+    model: Path | None = None,
 ) -> PoseSeries:
     """The real model's track of ``video``. ``masks="analyze"`` runs the model as
     ``formcheck analyze`` does for ``exercise`` (segmentation masks only where a cat-cow may
     be); ``"always"`` computes them on every frame. ``lanes``: copies of the model taking
     turns over the frames (None: as ``formcheck analyze`` runs it on this machine)."""
-    options = PoseOptions()
+    options = PoseOptions(model=model)
     if masks == "analyze":
         options = options.for_exercise(exercise)
     auto = lanes is None  # as `formcheck analyze` runs the model (lanes or halves)
@@ -148,6 +149,8 @@ def cached_series(
     mode = ""
     if masks != "always":
         mode = f"-masks-{options.masks_when if options.segmentation_masks else 'never'}"
+    if model is not None:
+        mode += f"-model-{model.stem}"
     if halves:
         mode += "-halves"
     elif lanes > 1:
@@ -301,10 +304,11 @@ def evaluate(
     max_fps: float | None = None,
     masks: str = "analyze",
     lanes: int | None = None,
+    model: Path | None = None,
 ) -> ClipResult:
     truth = physio_holds(json.loads(truth_path.read_text()), config.plank.hold_grace_s)
     started = time.perf_counter()
-    series = cached_series(video, cache, max_fps, exercise, masks, lanes)
+    series = cached_series(video, cache, max_fps, exercise, masks, lanes, model)
     analysis = analyze_series(series, exercise, config)
     true_ex = truth["exercise"]
     sets = analysis.sets
@@ -594,6 +598,12 @@ def main(argv: list[str] | None = None) -> int:
         help="write per-clip figures as the regression baseline (JSON)",
     )
     parser.add_argument(
+        "--model",
+        type=Path,
+        default=None,
+        help="a pose model .task bundle other than the shipped one (e.g. the heavy model)",
+    )
+    parser.add_argument(
         "--split-height",
         type=float,
         default=None,
@@ -622,6 +632,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.max_fps,
                 args.masks,
                 args.lanes,
+                args.model,
             )
         )
         print(f"  {video.name}: {results[-1].seconds:.1f} s", file=sys.stderr)
