@@ -760,6 +760,9 @@ def test_real_ctrl_c_in_a_terminal_writes_the_partial_report(tmp_path: Path) -> 
         stderr=slave,
         cwd=REPO,
         env=env,
+        # a terminal's Ctrl-C: a shell that runs the tests in the background hands its children
+        # SIGINT ignored, and Python then never raises KeyboardInterrupt
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     os.close(slave)
     screen = b""
