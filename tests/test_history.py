@@ -134,7 +134,9 @@ def test_a_report_is_stored_whole_and_reads_back_the_same(report: dict, tmp_path
         [row] = history.sessions()
     assert session["started_at"] == "2024-05-01T07:30:00+00:00"  # stored in UTC
     assert session["kind"] == "analyze" and session["status"] == "complete"
-    for key in ("source", "model", "summary", "coverage", "cues", "config", "exercise_requested"):
+    for key in (
+        "source", "model", "summary", "coverage", "camera", "cues", "config", "exercise_requested"
+    ):
         assert session[key] == report[key], key
     assert session["sets"] == [{**s, "index": i} for i, s in enumerate(report["sets"], 1)]
     plank = report["sets"][1]
@@ -412,9 +414,9 @@ def test_a_version_1_database_is_migrated_and_keeps_its_sessions(tmp_path: Path)
     old, fresh = tmp_path / "old.sqlite3", tmp_path / "fresh.sqlite3"
     with sqlite3.connect(old) as conn:
         conn.executescript(V1_SCHEMA)
-    assert history_db.SCHEMA_VERSION == len(history_db.MIGRATIONS) == 2
+    assert history_db.SCHEMA_VERSION == len(history_db.MIGRATIONS) == 3
     with History(old) as history:
-        assert history.schema_version == 2
+        assert history.schema_version == 3
         assert history.migrate() == 0  # nothing left to do
         rows = {r.uid: r for r in history.sessions()}
     assert rows["0123456789abcdef"].hold_s == 25.0
@@ -424,7 +426,8 @@ def test_a_version_1_database_is_migrated_and_keeps_its_sessions(tmp_path: Path)
     History(fresh).close()
     for table in ("sessions", "sets", "reps", "holds", "warnings"):
         assert _columns(old, table) == _columns(fresh, table), table
-    assert {"writer_pid", "writer_host"} <= set(_columns(old, "sessions"))
+    assert {"writer_pid", "writer_host", "camera_json"} <= set(_columns(old, "sessions"))
+    assert "camera_json" in _columns(old, "sets")
     with sqlite3.connect(old) as conn:
         indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
     assert {"sessions_by_start", "sets_by_exercise", "warnings_by_set"} <= indexes
@@ -438,11 +441,11 @@ def test_a_migration_that_fails_leaves_the_database_as_it_was(
         conn.executescript(V1_SCHEMA)
     broken = (*history_db.MIGRATIONS, "ALTER TABLE sessions ADD COLUMN note TEXT; SELECT nonsense")
     monkeypatch.setattr(history_db, "MIGRATIONS", broken)
-    monkeypatch.setattr(history_db, "SCHEMA_VERSION", 3)
-    with pytest.raises(OutputError, match="upgrading to schema version 3: no such column"):
+    monkeypatch.setattr(history_db, "SCHEMA_VERSION", 4)
+    with pytest.raises(OutputError, match="upgrading to schema version 4: no such column"):
         History(db)
-    with sqlite3.connect(db) as conn:  # step 2 was committed, step 3 rolled back whole
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    with sqlite3.connect(db) as conn:  # steps 2 and 3 were committed, step 4 rolled back whole
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
     assert "note" not in _columns(db, "sessions")
 
 

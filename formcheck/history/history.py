@@ -532,7 +532,7 @@ class SessionWriter:
                 conn.execute(
                     "UPDATE sessions SET exercise_requested = ?, formcheck_version = ?, "
                     "source_json = ?, model_json = ?, config_json = ?, summary_json = ?, "
-                    "coverage_json = ?, cues_json = ? WHERE id = ?",
+                    "coverage_json = ?, cues_json = ?, camera_json = ? WHERE id = ?",
                     (
                         fields["exercise_requested"],
                         fields["formcheck_version"],
@@ -542,6 +542,7 @@ class SessionWriter:
                         json_text(fields["summary"]),
                         json_text(fields["coverage"]),
                         json_text(fields["cues"]),
+                        None if fields["camera"] is None else json_text(fields["camera"]),
                         self.session_id,
                     ),
                 )

@@ -126,6 +126,12 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX sets_by_exercise ON sets (exercise, session_id);
     CREATE INDEX warnings_by_set ON warnings (set_id);
     """,
+    # 3: how steeply the camera looked down, per set and per session (the report's camera
+    # blocks); NULL for sessions stored before
+    """
+    ALTER TABLE sessions ADD COLUMN camera_json TEXT;
+    ALTER TABLE sets ADD COLUMN camera_json TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

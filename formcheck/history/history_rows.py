@@ -113,6 +113,7 @@ def report_fields(report: Mapping[str, Any]) -> dict[str, Any]:
         "config": dict(report.get("config") or {}),
         "summary": dict(report.get("summary") or {}),
         "coverage": dict(report.get("coverage") or {}),
+        "camera": report.get("camera"),
         "cues": list(report.get("cues") or []),
         "sets": list(report.get("sets") or []),
     }
@@ -140,7 +141,8 @@ def insert_session(conn: sqlite3.Connection, session: Mapping[str, Any]) -> int:
     cur = conn.execute(
         "INSERT INTO sessions (uid, started_at, ended_at, kind, source, status, "
         "exercise_requested, formcheck_version, source_json, model_json, config_json, "
-        "summary_json, coverage_json, cues_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "summary_json, coverage_json, cues_json, camera_json) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             session["uid"],
             iso_utc(session["started_at"]),
@@ -156,12 +158,18 @@ def insert_session(conn: sqlite3.Connection, session: Mapping[str, Any]) -> int:
             json_text(session.get("summary") or {}),
             json_text(session.get("coverage") or {}),
             json_text(session.get("cues") or []),
+            _optional_json(session.get("camera")),
         ),
     )
     session_id = int(cur.lastrowid or 0)
     for idx, block in enumerate(session.get("sets") or [], 1):
         insert_set(conn, session_id, idx, block, children=True)
     return session_id
+
+
+def _optional_json(value: Any) -> str | None:
+    """JSON text of a block that older reports lack (NULL then)."""
+    return None if value is None else json_text(value)
 
 
 def _set_columns(block: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -183,6 +191,7 @@ def _set_columns(block: Mapping[str, Any]) -> tuple[Any, ...]:
         hold_s,
         good_s,
         json_text(summary),
+        _optional_json(block.get("camera")),
     )
 
 
@@ -198,7 +207,7 @@ def insert_set(
     warnings when ``children``); returns its id."""
     cur = conn.execute(
         "INSERT INTO sets (session_id, idx, exercise, start_s, end_s, rep_count, hold_s, "
-        "good_form_s, summary_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "good_form_s, summary_json, camera_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (session_id, idx, *_set_columns(block)),
     )
     set_id = int(cur.lastrowid or 0)
@@ -222,11 +231,11 @@ def replace_set(conn: sqlite3.Connection, set_id: int, block: Mapping[str, Any])
     if row is None:
         raise UsageError(f"set {set_id}: not in the history")
     block = {"exercise": row[0], **block}
-    exercise, start, end, rep_count, hold_s, good_s, summary = _set_columns(block)
+    exercise, start, end, rep_count, hold_s, good_s, summary, camera = _set_columns(block)
     conn.execute(
         "UPDATE sets SET exercise = ?, start_s = coalesce(?, start_s), end_s = ?, rep_count = ?, "
-        "hold_s = ?, good_form_s = ?, summary_json = ? WHERE id = ?",
-        (exercise, start, end, rep_count, hold_s, good_s, summary, set_id),
+        "hold_s = ?, good_form_s = ?, summary_json = ?, camera_json = ? WHERE id = ?",
+        (exercise, start, end, rep_count, hold_s, good_s, summary, camera, set_id),
     )
     for table in ("reps", "holds", "warnings"):
         conn.execute(f"DELETE FROM {table} WHERE set_id = ?", (set_id,))
@@ -319,7 +328,7 @@ def read_session(conn: sqlite3.Connection, session_id: int) -> dict[str, Any] | 
     row = conn.execute(
         "SELECT id, uid, started_at, ended_at, kind, source, status, exercise_requested, "
         "formcheck_version, source_json, model_json, config_json, summary_json, "
-        "coverage_json, cues_json FROM sessions WHERE id = ?",
+        "coverage_json, cues_json, camera_json FROM sessions WHERE id = ?",
         (session_id,),
     ).fetchone()
     if row is None:
@@ -343,8 +352,10 @@ def read_session(conn: sqlite3.Connection, session_id: int) -> dict[str, Any] | 
         "cues": json.loads(row[14]),
         "sets": [],
     }
+    if row[15] is not None:
+        session["camera"] = json.loads(row[15])
     for set_row in conn.execute(
-        "SELECT id, idx, exercise, start_s, end_s, summary_json FROM sets "
+        "SELECT id, idx, exercise, start_s, end_s, summary_json, camera_json FROM sets "
         "WHERE session_id = ? ORDER BY idx",
         (session_id,),
     ).fetchall():
@@ -377,6 +388,8 @@ def read_session(conn: sqlite3.Connection, session_id: int) -> dict[str, Any] | 
                 "summary": json.loads(set_row[5]),
             }
         )
+        if set_row[6] is not None:
+            session["sets"][-1]["camera"] = json.loads(set_row[6])
     if not session["summary"]:
         session["summary"] = _summary_of(session["sets"])
     return session
