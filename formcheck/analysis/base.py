@@ -164,13 +164,12 @@ def rep_events(
 
 def _tilt_limit(config: Config, exercise: Exercise) -> float:
     """The steepest camera view (deg) whose figures are within the exercise's accuracy."""
-    sections = {
-        Exercise.GLUTE_BRIDGE: config.bridge,
-        Exercise.PLANK: config.plank,
-        Exercise.CAT_COW: config.cat_cow,
+    limits = {
+        Exercise.GLUTE_BRIDGE: config.bridge.max_camera_tilt_deg,
+        Exercise.PLANK: config.plank.max_camera_tilt_deg,
+        Exercise.CAT_COW: config.cat_cow.max_camera_tilt_deg,
     }
-    section = sections.get(exercise)
-    return section.max_camera_tilt_deg if section is not None else 90.0
+    return limits.get(exercise, 90.0)
 
 
 class Analyzer(ABC):
