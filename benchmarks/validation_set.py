@@ -9,13 +9,14 @@ exercises' variants: cat-cow done cow first or cat first, plank rests on the kne
 pikes and sags from mild to large, short and over-arched bridges. A "mild" fault still goes at
 least 3 deg past its threshold (sag -10, pike 20), as the targets count only those.
 
-Half the clips of each exercise have the camera below 0.6 m, half at or above it. A camera's tilt
-is drawn within what keeps the body in view from its height (a camera on the floor cannot look
-30 degrees down at a person lying 2 m away).
+Of the first 27 clips, about half of each exercise's have the camera below 0.6 m, half at or
+above it; a camera's tilt is drawn within what keeps the body in view from its height (a camera
+on the floor cannot look 30 degrees down at a person lying 2 m away). The last three (one per
+exercise) are the steepest set-up on purpose: 1.0-1.2 m up, looking down 24-30 degrees.
 
 Usage::
 
-    python benchmarks/validation_set.py OUT_DIR [--count 27] [--seed 15] [--jobs 2] [--list]
+    python benchmarks/validation_set.py OUT_DIR [--count 30] [--seed 15] [--jobs 2] [--list]
 
 Clips already rendered (video and truth present) are kept. ``--list`` prints the plan only.
 ``OUT_DIR/manifest.json`` records every clip's command. Then measure it::
@@ -69,6 +70,11 @@ CATCOW = (
 )
 
 
+#: clips from this index on are filmed from 1.0-1.2 m up, looking down 24-30 deg (the draws of
+#: the first ones, spread over every height, rarely reach the steepest views)
+STEEP_FROM = 27
+
+
 def tilt_range(height_m: float) -> tuple[float, float]:
     """Downward tilts (deg) that keep a person lying about 2 m away in view from this height.
 
@@ -94,6 +100,9 @@ def plan(count: int, seed: int) -> list[dict[str, Any]]:
         height = float(rng.uniform(0.2, 0.58) if low else rng.uniform(0.6, 1.2))
         t_lo, t_hi = tilt_range(height)
         tilt = float(rng.uniform(t_lo, t_hi))
+        if i >= STEEP_FROM:  # the steepest set-up on purpose: a laptop on a table
+            height = float(rng.uniform(1.0, 1.2))
+            tilt = float(rng.uniform(24.0, tilt_range(height)[1]))
         args: dict[str, Any] = {
             "exercise": exercise,
             "body": BODIES[int(rng.integers(len(BODIES)))],
@@ -180,7 +189,7 @@ def command(clip: dict[str, Any], out_dir: Path) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out_dir", type=Path, help="where the clips go (outside the repository)")
-    parser.add_argument("--count", type=int, default=27, help="number of clips (default 27)")
+    parser.add_argument("--count", type=int, default=30, help="number of clips (default 30)")
     parser.add_argument("--seed", type=int, default=15, help="seed of the whole set (default 15)")
     parser.add_argument("--jobs", type=int, default=2, help="renders at once (default 2)")
     parser.add_argument("--list", action="store_true", help="print the plan and stop")

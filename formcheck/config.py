@@ -136,7 +136,7 @@ class PlankConfig:
         "routine.plank_target_s and the progression rule)",
     )
     max_camera_tilt_deg: float = _f(
-        35.0,
+        30.0,
         "deg",
         "a camera estimated to look down more steeply than this puts the alignment outside its "
         "stated accuracy: the report's camera block says so, the live status asks to lower it",
@@ -170,7 +170,7 @@ class CatCowConfig:
         20.0, "deg", "thigh or arm this far from vertical = hips/shoulders off the knees/hands"
     )
     max_camera_tilt_deg: float = _f(
-        25.0,
+        30.0,
         "deg",
         "a camera estimated to look down more steeply than this puts the spinal range outside its "
         "stated accuracy: the report's camera block says so, the live status asks to lower it",
