@@ -3,8 +3,9 @@ as its camera, against the real server and the real pose model.
 
 The live page fed a bridge sample counts the reps ``formcheck analyze`` counts (within one: the
 page starts sending once the model is loaded); a plank sample runs the hold timer; the picture
-carries the skeleton and the counter (checked in the pixels); an upload gives the report
-``formcheck analyze`` gives; a text file is refused and leaves nothing behind.
+carries the skeleton and the counter (checked in the pixels); a bridge filmed from steeply above
+makes the page ask to lower the camera; an upload gives the report ``formcheck analyze`` gives; a
+text file is refused and leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -349,3 +350,23 @@ def test_stopping_the_server_mid_session_keeps_it_as_interrupted(
     assert session["summary"]["hold_s"] >= held - 1.0, "what was measured is kept"
     full = json.loads((tmp_path / "web" / "reports" / f"{session['uid']}.json").read_text())
     assert full["live"]["ended"] == "interrupted"
+
+
+def test_live_page_asks_to_lower_a_steep_camera(served: Served, clips: Path) -> None:
+    """A bridge filmed from 1.1 m up and 0.8 m away (46 deg down) as the camera: the page's
+    status asks to lower the camera, and the session's set says its figures are rough."""
+    steep = "bridge_over_arch_left.mp4"
+    with chromium(y4m_clip(steep, clips)) as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"{served.url}/live?exercise=glute_bridge")
+        page.get_by_test_id("start").click()
+        page.wait_for_function(
+            "document.querySelector('#status').textContent.includes('Lower the camera')",
+            timeout=90_000,
+        )
+        page.get_by_test_id("stop").click()
+        page.wait_for_function("window.formcheck.ended !== null", timeout=60_000)
+        session_id = page.evaluate("window.formcheck.ended.session_id")
+    doc = served.api(f"/api/sessions/{session_id}").json()
+    assert doc["camera"]["within_accuracy"] is False
+    assert [s["camera"]["within_accuracy"] for s in doc["sets"]] == [False] * len(doc["sets"])
