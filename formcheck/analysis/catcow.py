@@ -48,6 +48,7 @@ from formcheck.analysis.base import (
 )
 from formcheck.analysis.events import Event, Exercise
 from formcheck.config import Config
+from formcheck.measure.coverage import runs
 from formcheck.measure.geometry import incline, joint_angle, tilt
 from formcheck.measure.signals import OneEuro, SideView, speeds
 from formcheck.measure.spine import spinal_bend
@@ -133,11 +134,6 @@ class Excursion:
     def end_s(self) -> float:
         return self.samples[-1][0]
 
-    def extreme(self) -> tuple[float, float]:
-        values = np.array([v for _, v in self.samples])
-        i = int(np.argmax(values * self.sign))
-        return self.samples[i][0], float(values[i])
-
 
 def _held(t: np.ndarray, still: np.ndarray, min_s: float) -> np.ndarray:
     """The samples of ``still`` runs lasting at least ``min_s``.
@@ -148,8 +144,7 @@ def _held(t: np.ndarray, still: np.ndarray, min_s: float) -> np.ndarray:
         [0, 0, 1, 1, 1, 1, 0, 0]
     """
     out = np.zeros(len(still), bool)
-    edges = np.diff(np.concatenate([[0], still.astype(int), [0]]))
-    for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
+    for a, b in runs(still):
         if t[b - 1] - t[a] >= min_s:
             out[a:b] = True
     return out

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from formcheck.measure.coverage import runs
 from formcheck.synth import measures
 from formcheck.synth.motion import (
     BRIDGE_OVER_ARCH_DEG,
@@ -76,12 +77,7 @@ def _r(x: float, nd: int = 3) -> float:
 
 def _runs(mask: npt.NDArray[np.bool_], t: FloatArray, dt: float) -> list[tuple[float, float]]:
     """Time intervals ``[start, end)`` where ``mask`` is true (end = last true frame + dt)."""
-    out = []
-    m = np.concatenate([[False], mask, [False]]).astype(int)
-    d = np.diff(m)
-    for a, b in zip(np.flatnonzero(d == 1), np.flatnonzero(d == -1), strict=True):
-        out.append((float(t[a]), float(t[b - 1] + dt)))
-    return out
+    return [(float(t[a]), float(t[b - 1] + dt)) for a, b in runs(mask)]
 
 
 def side_series(joints: Mapping[str, FloatArray], side: str) -> dict[str, FloatArray]:
