@@ -9,6 +9,7 @@ notebook and the tests all run this same code.
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from array import array
 from collections.abc import Callable
@@ -162,14 +163,15 @@ def rep_events(
     return warnings, events
 
 
-def _tilt_limit(config: Config, exercise: Exercise) -> float:
-    """The steepest camera view (deg) whose figures are within the exercise's accuracy."""
+def _tilt_limit(config: Config, exercise: Exercise) -> float | None:
+    """The steepest camera view (deg) whose figures are within the exercise's accuracy (None
+    for the recogniser, whose sets' own analyzers judge the view)."""
     limits = {
         Exercise.GLUTE_BRIDGE: config.bridge.max_camera_tilt_deg,
         Exercise.PLANK: config.plank.max_camera_tilt_deg,
         Exercise.CAT_COW: config.cat_cow.max_camera_tilt_deg,
     }
-    return limits.get(exercise, 90.0)
+    return limits.get(exercise)
 
 
 class Analyzer(ABC):
@@ -189,7 +191,12 @@ class Analyzer(ABC):
         self._status = ""
         self._first_t: float | None = None
         self._last_t: float | None = None
-        self.camera = CameraView(_tilt_limit(self.config, self.exercise))
+        limit = _tilt_limit(self.config, self.exercise)
+        self.camera = CameraView(limit) if limit is not None else None
+        #: this frame's raw camera tilt (:func:`~formcheck.measure.camera.raw_lateral_tilt_deg`),
+        #: worked out once in :meth:`update` before ``_step``, for the set's camera block and
+        #: for any measure that needs the view's tilt
+        self.frame_raw_tilt = math.nan
 
     # -- per frame -------------------------------------------------------------------------
     def update(self, frame: PoseFrame) -> list[Event]:
@@ -199,10 +206,12 @@ class Analyzer(ABC):
         if self._first_t is None:
             self._first_t = t
         self._last_t = t
+        if self.camera is not None:
+            self.frame_raw_tilt = raw_lateral_tilt_deg(frame_lateral(frame.world))
         values, events = self._step(view, frame)
-        if values:
+        if values and self.camera is not None:
             # in position: the floor contacts are down, so the body shows the camera's tilt
-            self.camera.add(t, raw_lateral_tilt_deg(frame_lateral(frame.world)))
+            self.camera.add(self.frame_raw_tilt)
             if self.camera.too_steep and not self._status:
                 self._status = LOWER_CAMERA
         self._record(t, values)
@@ -249,6 +258,8 @@ class Analyzer(ABC):
     def set_block(self) -> dict[str, Any]:
         """:meth:`result` with the set's ``camera`` block (the view's estimated tilt and
         whether the figures are within their stated accuracy)."""
+        if self.camera is None:
+            return self.result()
         return {**self.result(), "camera": self.camera.block()}
 
     @property

@@ -40,7 +40,7 @@ from formcheck.analysis.base import Analyzer, FaultSet, LiveState, not_measurabl
 from formcheck.analysis.episodes import EpisodeTracker, settled_span
 from formcheck.analysis.events import Event, Exercise
 from formcheck.config import Config, PlankConfig
-from formcheck.measure.camera import calibrated_tilt, frame_lateral, raw_lateral_tilt_deg, rectify
+from formcheck.measure.camera import calibrated_tilt, rectify
 from formcheck.measure.geometry import (
     angle_3d,
     distance,
@@ -51,7 +51,7 @@ from formcheck.measure.geometry import (
     signed_straightness,
     tilt,
 )
-from formcheck.measure.signals import SIDE_POINTS, SideView
+from formcheck.measure.signals import SIDE_POINTS, RecentMedian, SideView
 from formcheck.pose.landmarks import PoseFrame
 
 NEEDED = ("shoulder", "elbow", "hip", "knee", "ankle")
@@ -304,8 +304,8 @@ class PlankAnalyzer(Analyzer):
         self._in_position: list[tuple[float, bool]] = []  # (t, on knees) since the candidate
         self._recent: deque[tuple[float, float, float]] = deque()
         self._settled_spans: dict[int, tuple[float, float]] = {}  # finished holds, trimmed
-        self._tilts: deque[tuple[float, float]] = deque()  # (t, lateral tilt) for the camera
-        self._raw_tilts: deque[tuple[float, float]] = deque()  # (t, raw tilt, all pairs)
+        self._tilts = RecentMedian(CAMERA_TILT_WINDOW_S)  # lateral tilt (hips, shoulders)
+        self._raw_tilts = RecentMedian(CAMERA_TILT_WINDOW_S)  # raw tilt, all six pairs
         self._knees_pending: Event | None = None  # knees down, not yet announced
         self._resting = False  # on the knees after a forearm plank they ended
         self._knees_since: float | None = None  # knees down in a forearm plank since
@@ -314,27 +314,14 @@ class PlankAnalyzer(Analyzer):
     def _camera_tilt(self, t: float, view: SideView) -> float:
         """A steady estimate of the camera's view down on the body: the median lateral tilt
         over the last ``CAMERA_TILT_WINDOW_S`` (the camera does not move; one frame is noisy)."""
-        lean = lateral_tilt_deg(view)
-        if np.isfinite(lean):
-            self._tilts.append((t, lean))
-        while self._tilts and t - self._tilts[0][0] > CAMERA_TILT_WINDOW_S:
-            self._tilts.popleft()
-        if not self._tilts:
-            return float("nan")
-        return float(np.median([v for _, v in self._tilts]))
+        return self._tilts.add(t, lateral_tilt_deg(view))
 
-    def _view_tilt(self, t: float, frame: PoseFrame) -> float:
+    def _view_tilt(self, t: float) -> float:
         """The camera's estimated tilt (deg) from the recent frames with somebody in view
         (the set's own estimate, which pools only frames in position, comes too late for the
         first seconds of a hold)."""
-        raw = raw_lateral_tilt_deg(frame_lateral(frame.world))
-        if np.isfinite(raw):
-            self._raw_tilts.append((t, raw))
-        while self._raw_tilts and t - self._raw_tilts[0][0] > CAMERA_TILT_WINDOW_S:
-            self._raw_tilts.popleft()
-        if not self._raw_tilts:
-            return float("nan")
-        return calibrated_tilt(float(np.median([v for _, v in self._raw_tilts])))
+        raw = self._raw_tilts.add(t, self.frame_raw_tilt)
+        return calibrated_tilt(raw) if np.isfinite(raw) else raw
 
     def _settled(self, t: float, m: dict[str, float]) -> bool:
         """False while the legs or hips move fast (getting into or out of position)."""
@@ -365,7 +352,7 @@ class PlankAnalyzer(Analyzer):
             self.cfg,
             camera_tilt_deg=self._camera_tilt(t, view),
             image_size=frame.image_size,
-            view_tilt_deg=self._view_tilt(t, frame),
+            view_tilt_deg=self._view_tilt(t),
             far_guess=far_landmarks(view, frame),
         )
         holding_before = self.position.active is not None

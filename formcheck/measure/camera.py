@@ -17,7 +17,7 @@ Example:
     >>> view = CameraView(max_tilt_deg=25.0)
     >>> lateral = np.array([0.0, -np.sin(np.radians(10)), np.cos(np.radians(10))])
     >>> for i in range(40):
-    ...     view.add(i / 10, raw_lateral_tilt_deg(lateral[None, :]))
+    ...     view.add(raw_lateral_tilt_deg(lateral[None, :]))
     >>> round(view.tilt_deg)
     17
     >>> view.block()["within_accuracy"]
@@ -27,6 +27,7 @@ Example:
 from __future__ import annotations
 
 import math
+from collections import deque
 from typing import Any
 
 import numpy as np
@@ -78,18 +79,16 @@ def frame_lateral(world: npt.NDArray[np.floating[Any]]) -> npt.NDArray[np.float6
 class CameraView:
     """A running estimate of the camera's downward tilt over a set (see the module docs).
 
-    ``add(t, raw)`` takes one in-position frame's :func:`raw_lateral_tilt_deg`.
+    ``add(raw)`` takes one in-position frame's :func:`raw_lateral_tilt_deg`.
     """
 
     def __init__(self, max_tilt_deg: float) -> None:
         self.max_tilt_deg = max_tilt_deg
-        self._raw: list[float] = []
+        self._raw: deque[float] = deque(maxlen=MAX_FRAMES)
 
-    def add(self, t_s: float, raw_deg: float) -> None:
+    def add(self, raw_deg: float) -> None:
         if math.isfinite(raw_deg):
             self._raw.append(raw_deg)
-            if len(self._raw) > MAX_FRAMES:
-                del self._raw[: len(self._raw) - MAX_FRAMES]
 
     @property
     def frames(self) -> int:

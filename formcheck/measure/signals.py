@@ -22,6 +22,7 @@ Example:
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -331,3 +332,31 @@ def speeds(t: np.ndarray, values: np.ndarray, window_s: float = 0.3) -> np.ndarr
         v = (values[hi] - values[lo]) / dt
     v[dt <= 0] = 0.0
     return v
+
+
+class RecentMedian:
+    """The median of the values of the last ``window_s`` seconds, a steady reading of something
+    that does not move (a camera's tilt) from noisy frames.
+
+    Example:
+        >>> recent = RecentMedian(5.0)
+        >>> [recent.add(t, v) for t, v in ((0.0, 1.0), (1.0, float("nan")), (2.0, 3.0))]
+        [1.0, 1.0, 2.0]
+        >>> recent.add(7.5, 9.0)  # the others fell out of the window
+        9.0
+    """
+
+    def __init__(self, window_s: float) -> None:
+        self.window_s = window_s
+        self._items: deque[tuple[float, float]] = deque()
+
+    def add(self, t_s: float, value: float) -> float:
+        """Add ``value`` (NaN is skipped) at time ``t_s``; the median of the window (NaN when
+        it is empty)."""
+        if math.isfinite(value):
+            self._items.append((t_s, value))
+        while self._items and t_s - self._items[0][0] > self.window_s:
+            self._items.popleft()
+        if not self._items:
+            return math.nan
+        return float(np.median([v for _, v in self._items]))
