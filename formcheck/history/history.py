@@ -62,6 +62,7 @@ from formcheck.history.history_rows import (
     insert_warning,
     iso_utc,
     json_text,
+    optional_json,
     read_session,
     replace_set,
     report_fields,
@@ -542,7 +543,7 @@ class SessionWriter:
                         json_text(fields["summary"]),
                         json_text(fields["coverage"]),
                         json_text(fields["cues"]),
-                        None if fields["camera"] is None else json_text(fields["camera"]),
+                        optional_json(fields["camera"]),
                         self.session_id,
                     ),
                 )

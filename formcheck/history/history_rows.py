@@ -158,7 +158,7 @@ def insert_session(conn: sqlite3.Connection, session: Mapping[str, Any]) -> int:
             json_text(session.get("summary") or {}),
             json_text(session.get("coverage") or {}),
             json_text(session.get("cues") or []),
-            _optional_json(session.get("camera")),
+            optional_json(session.get("camera")),
         ),
     )
     session_id = int(cur.lastrowid or 0)
@@ -167,7 +167,7 @@ def insert_session(conn: sqlite3.Connection, session: Mapping[str, Any]) -> int:
     return session_id
 
 
-def _optional_json(value: Any) -> str | None:
+def optional_json(value: Any) -> str | None:
     """JSON text of a block that older reports lack (NULL then)."""
     return None if value is None else json_text(value)
 
@@ -191,7 +191,7 @@ def _set_columns(block: Mapping[str, Any]) -> tuple[Any, ...]:
         hold_s,
         good_s,
         json_text(summary),
-        _optional_json(block.get("camera")),
+        optional_json(block.get("camera")),
     )
 
 
