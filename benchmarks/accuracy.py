@@ -59,6 +59,7 @@ from formcheck.pose.lanes import lanes_for  # noqa: E402
 from formcheck.pose.track import load_track, save_track  # noqa: E402
 from formcheck.run.halves import half_split  # noqa: E402
 from formcheck.run.pipeline import track_file  # noqa: E402
+from formcheck.synth.truth import camera_tilt_deg  # noqa: E402
 
 VIDEO_SUFFIXES = {".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v"}
 FAULT_ONSET_TOLERANCE_S = 1.5
@@ -227,8 +228,7 @@ def true_tilt(truth: dict) -> float | None:
     cam = truth.get("render", {}).get("camera", {})
     if "position_m" not in cam or "target_m" not in cam:
         return None
-    pos, aim = np.asarray(cam["position_m"], float), np.asarray(cam["target_m"], float)
-    return float(np.degrees(np.arctan2(pos[2] - aim[2], np.linalg.norm(pos[:2] - aim[:2]))))
+    return camera_tilt_deg(cam["position_m"], cam["target_m"])
 
 
 def _head_error(truth: dict, analysis: Any) -> float | None:

@@ -280,17 +280,7 @@ def render_clip(
                 float(np.linalg.norm(cam_pos[:2] - np.asarray(camera.target[:2]))), 4
             ),
             "yaw_deg": spec.camera_yaw_deg,
-            "tilt_deg": round(
-                float(
-                    np.degrees(
-                        np.arctan2(
-                            cam_pos[2] - camera.target[2],
-                            np.linalg.norm(cam_pos[:2] - np.asarray(camera.target[:2])),
-                        )
-                    )
-                ),
-                2,
-            ),
+            "tilt_deg": round(truths.camera_tilt_deg(cam_pos, camera.target), 2),
             "yfov_deg": spec.fov_deg,
         },
         "script": _jsonable(motion.params),

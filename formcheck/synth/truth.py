@@ -80,6 +80,17 @@ def _runs(mask: npt.NDArray[np.bool_], t: FloatArray, dt: float) -> list[tuple[f
     return [(float(t[a]), float(t[b - 1] + dt)) for a, b in runs(mask)]
 
 
+def camera_tilt_deg(position: npt.ArrayLike, target: npt.ArrayLike) -> float:
+    """How far (deg) a camera at ``position`` aimed at ``target`` looks down (world z up).
+
+    Example:
+        >>> camera_tilt_deg((1.0, 0.0, 1.0), (0.0, 0.0, 0.0))
+        45.0
+    """
+    pos, aim = np.asarray(position, float), np.asarray(target, float)
+    return float(np.degrees(np.arctan2(pos[2] - aim[2], np.linalg.norm(pos[:2] - aim[:2]))))
+
+
 def side_series(joints: Mapping[str, FloatArray], side: str) -> dict[str, FloatArray]:
     """Sagittal hip, knee and plank-alignment angles of one body side, per frame."""
     sh, hp, kn, an = (joints[f"{side}_{k}"] for k in ("shoulder", "hip", "knee", "ankle"))
