@@ -10,14 +10,13 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-import cv2
 import numpy as np
 import pytest
 
 from formcheck import PoseOptions, track_file
 from formcheck.media.sources import VideoFileSource
 from formcheck.run.halves import HALF_WARM_S, half_split
-from tests.conftest import REPO, backs_measured, write_video
+from tests.conftest import REPO, backs_measured, cut_sample
 
 SAMPLES = REPO / "samples"
 MAIN_JOINTS = [11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27, 28]
@@ -27,27 +26,14 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def _at_15_fps(sample: Path, seconds: float, out: Path) -> Path:
-    """Every other frame of a 30 fps sample: a 15 fps video of ``seconds``."""
-    capture = cv2.VideoCapture(str(sample))
-    frames = []
-    while len(frames) < round(seconds * 15):
-        ok, image = capture.read()
-        if not ok:
-            break
-        ok, _ = capture.read()  # dropped
-        frames.append(image)
-    capture.release()
-    return write_video(out, frames, [round(i * 1000 / 15) for i in range(len(frames))])
-
-
 @pytest.fixture(scope="module")
 def low(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("low")
-    return {
-        "bridge": _at_15_fps(SAMPLES / "bridge_5reps_left.mp4", 10.0, folder / "bridge15.mp4"),
-        "catcow": _at_15_fps(SAMPLES / "catcow_5rounds_left.mp4", 8.0, folder / "catcow15.mp4"),
-        "short": _at_15_fps(SAMPLES / "bridge_5reps_left.mp4", 3.0, folder / "short15.mp4"),
+    bridge, catcow = SAMPLES / "bridge_5reps_left.mp4", SAMPLES / "catcow_5rounds_left.mp4"
+    return {  # every other frame of the 30 fps samples: 15 fps videos
+        "bridge": cut_sample(bridge, 10.0, folder / "bridge15.mp4", every=2),
+        "catcow": cut_sample(catcow, 8.0, folder / "catcow15.mp4", every=2),
+        "short": cut_sample(bridge, 3.0, folder / "short15.mp4", every=2),
     }
 
 
