@@ -49,7 +49,7 @@ sys.path.insert(0, str(REPO))
 
 from formcheck.analysis import analyze_series  # noqa: E402
 from formcheck.analysis.plank import far_landmarks, plank_measures  # noqa: E402
-from formcheck.config import Config  # noqa: E402
+from formcheck.config import Config, load_config  # noqa: E402
 from formcheck.measure.camera import summarise as summarise_camera  # noqa: E402
 from formcheck.measure.signals import SideConditioner  # noqa: E402
 from formcheck.media.sources import VideoFileSource  # noqa: E402
@@ -614,8 +614,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--plank-data", type=Path, default=REPO.parent / "shared" / "data" / "plank_landmarks"
     )
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="SECTION.KEY=VALUE",
+        help="measure with a setting changed, as `formcheck analyze --set` (repeatable)",
+    )
     args = parser.parse_args(argv)
-    config = Config()
+    config = load_config(overrides=args.overrides)
     clips = find_clips(args.folders)
     if not clips:
         print("no videos with truth files found", file=sys.stderr)

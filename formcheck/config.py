@@ -103,7 +103,10 @@ class PlankConfig:
     )
     sag_deg: float = _f(10.0, "deg", "alignment below -this = hips sagging")
     pike_deg: float = _f(
-        20.0, "deg", "alignment above +this = hips piked (real planks sit near +5..+15)"
+        18.0,
+        "deg",
+        "alignment above +this = hips piked (real correct planks sit near +5..+15, briefly "
+        "up to 18)",
     )
     head_drop_deg: float = _f(20.0, "deg", "head this far below the trunk line = head dropping")
     knee_plank_bend_deg: float = _f(

@@ -213,7 +213,7 @@ def test_the_plot_shows_reps_holds_faults_and_the_target_zone(
     classes = [e.attrs.get("class", "") for e in plank.inside("plot-0")]
     assert classes.count("shade-hold") == 1 and classes.count("shade-fault") == 1
     legend = " ".join(e.text for e in plank.elements if e.attrs.get("class") == "legend-item")
-    assert "good alignment (\u221210 to 20°)" in legend  # plank.sag_deg and pike_deg
+    assert "good alignment (\u221210 to 18°)" in legend  # plank.sag_deg and pike_deg
 
 
 @pytest.mark.slow
@@ -225,12 +225,12 @@ def test_the_target_zone_follows_the_config_in_the_report(
     legend = " ".join(
         e.text for e in Page(render_html(report)).elements if e.attrs.get("class") == "legend-item"
     )
-    assert "(\u221212 to 20°)" in legend
+    assert "(\u221212 to 18°)" in legend
     del report["config"]
     legend = " ".join(
         e.text for e in Page(render_html(report)).elements if e.attrs.get("class") == "legend-item"
     )
-    assert "(\u221210 to 20°)" in legend  # formcheck's defaults
+    assert "(\u221210 to 18°)" in legend  # formcheck's defaults
 
 
 # -- self-contained and safe --------------------------------------------------------------------
