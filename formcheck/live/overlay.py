@@ -191,7 +191,7 @@ def gauge_scale(exercise: str, config: Config | None = None) -> GaugeScale | Non
 
     Example:
         >>> gauge_scale("plank").zone
-        (-10.0, 20.0)
+        (-10.0, 18.0)
     """
     cfg = config or Config()
     if exercise == "glute_bridge":
