@@ -645,7 +645,6 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(f"  {video.name}: {results[-1].seconds:.1f} s", file=sys.stderr)
     print_table(results)
-    summary = overall(results)
     groups: dict[str, list[ClipResult]] = {"all clips": results}
     if args.split_height is not None:
         h = args.split_height
@@ -656,6 +655,7 @@ def main(argv: list[str] | None = None) -> int:
             r for r in results if r.camera_height_m is not None and r.camera_height_m >= h
         ]
     figures = {name: overall(group) for name, group in groups.items() if group}
+    summary = figures["all clips"]
     print()
     print(f"{'':32} " + " ".join(f"{name:>26}" for name in figures))
     for key in summary:
