@@ -21,9 +21,15 @@ import numpy as np
 from formcheck.analysis.episodes import EpisodeTracker
 from formcheck.analysis.events import WARNING_MESSAGES, Event, Exercise
 from formcheck.config import Config
-from formcheck.measure.camera import LOWER_CAMERA, CameraView, frame_lateral, raw_lateral_tilt_deg
+from formcheck.measure.camera import (
+    LOWER_CAMERA,
+    CameraView,
+    calibrated_tilt,
+    frame_lateral,
+    raw_lateral_tilt_deg,
+)
 from formcheck.measure.geometry import distance
-from formcheck.measure.signals import SideConditioner, SideView
+from formcheck.measure.signals import RecentMedian, SideConditioner, SideView
 from formcheck.pose.landmarks import PoseFrame, PoseSeries
 
 
@@ -163,6 +169,10 @@ def rep_events(
     return warnings, events
 
 
+#: How much recent time the per-frame estimate of the camera's tilt pools (s).
+VIEW_TILT_WINDOW_S = 5.0
+
+
 def _tilt_limit(config: Config, exercise: Exercise) -> float | None:
     """The steepest camera view (deg) whose figures are within the exercise's accuracy (None
     for the recogniser, whose sets' own analyzers judge the view)."""
@@ -197,6 +207,7 @@ class Analyzer(ABC):
         #: worked out once in :meth:`update` before ``_step``, for the set's camera block and
         #: for any measure that needs the view's tilt
         self.frame_raw_tilt = math.nan
+        self._raw_tilts = RecentMedian(VIEW_TILT_WINDOW_S)
 
     # -- per frame -------------------------------------------------------------------------
     def update(self, frame: PoseFrame) -> list[Event]:
@@ -216,6 +227,14 @@ class Analyzer(ABC):
                 self._status = LOWER_CAMERA
         self._record(t, values)
         return events
+
+    def view_tilt(self, t: float) -> float:
+        """The camera's estimated tilt (deg) from the frames of the last ``VIEW_TILT_WINDOW_S``
+        with somebody in view, for measures that undo it (the set's own estimate, which pools
+        only frames in position, comes too late for the first seconds); NaN until known. Call
+        it once a frame, from ``_step``."""
+        raw = self._raw_tilts.add(t, self.frame_raw_tilt)
+        return calibrated_tilt(raw) if np.isfinite(raw) else math.nan
 
     def _record(self, t: float, values: dict[str, float]) -> None:
         """Add one frame's per-frame values to the traces."""

@@ -40,7 +40,7 @@ from formcheck.analysis.base import Analyzer, FaultSet, LiveState, not_measurabl
 from formcheck.analysis.episodes import EpisodeTracker, settled_span
 from formcheck.analysis.events import Event, Exercise
 from formcheck.config import Config, PlankConfig
-from formcheck.measure.camera import calibrated_tilt, rectify
+from formcheck.measure.camera import rectify
 from formcheck.measure.geometry import (
     angle_3d,
     distance,
@@ -305,7 +305,6 @@ class PlankAnalyzer(Analyzer):
         self._recent: deque[tuple[float, float, float]] = deque()
         self._settled_spans: dict[int, tuple[float, float]] = {}  # finished holds, trimmed
         self._tilts = RecentMedian(CAMERA_TILT_WINDOW_S)  # lateral tilt (hips, shoulders)
-        self._raw_tilts = RecentMedian(CAMERA_TILT_WINDOW_S)  # raw tilt, all six pairs
         self._knees_pending: Event | None = None  # knees down, not yet announced
         self._resting = False  # on the knees after a forearm plank they ended
         self._knees_since: float | None = None  # knees down in a forearm plank since
@@ -315,13 +314,6 @@ class PlankAnalyzer(Analyzer):
         """A steady estimate of the camera's view down on the body: the median lateral tilt
         over the last ``CAMERA_TILT_WINDOW_S`` (the camera does not move; one frame is noisy)."""
         return self._tilts.add(t, lateral_tilt_deg(view))
-
-    def _view_tilt(self, t: float) -> float:
-        """The camera's estimated tilt (deg) from the recent frames with somebody in view
-        (the set's own estimate, which pools only frames in position, comes too late for the
-        first seconds of a hold)."""
-        raw = self._raw_tilts.add(t, self.frame_raw_tilt)
-        return calibrated_tilt(raw) if np.isfinite(raw) else raw
 
     def _settled(self, t: float, m: dict[str, float]) -> bool:
         """False while the legs or hips move fast (getting into or out of position)."""
@@ -352,7 +344,7 @@ class PlankAnalyzer(Analyzer):
             self.cfg,
             camera_tilt_deg=self._camera_tilt(t, view),
             image_size=frame.image_size,
-            view_tilt_deg=self._view_tilt(t),
+            view_tilt_deg=self.view_tilt(t),
             far_guess=far_landmarks(view, frame),
         )
         holding_before = self.position.active is not None
