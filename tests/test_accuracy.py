@@ -58,13 +58,7 @@ TARGETS = (
 )
 
 #: (target, clip) -> why it still misses. Each is a strict xfail: it fails once it passes.
-KNOWN_MISSES: dict[tuple[str, str], str] = {
-    ("catcow_range", "catcow_rushed_right.mp4"): "20.2%: the back outline of this body (slim, "
-    "fast rounds) reads the cat about 8 deg short of the true flexion while the cow is right "
-    "(the camera is not the cause: 25 deg down, within the cat-cow's limit; undoing the tilt "
-    "changes the range by 3%; levels read without smoothing or over a shorter stretch of the "
-    "back fix this clip and break others by as much)",
-}
+KNOWN_MISSES: dict[tuple[str, str], str] = {}
 
 
 def _benchmark() -> Any:

@@ -9,7 +9,9 @@ it on the cow side; its cat and cow moments are the middles of the pauses at eac
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +20,7 @@ import pytest
 
 from formcheck.analysis import Analysis, CatCowAnalyzer, analyze_series
 from formcheck.config import Config
+from formcheck.measure import camera
 from formcheck.measure.geometry import bend_from_profile
 from formcheck.pose.landmarks import PoseSeries
 from formcheck.report.report import build_report
@@ -252,6 +255,51 @@ def test_long_dropout_is_reported_not_guessed() -> None:
     assert result["summary"]["round_count"] == 2
     gaps = build_report(series, [result])["coverage"]["gaps"]
     assert gaps == [pytest.approx([gap[0], gap[1]], abs=1 / FPS)]
+
+
+def seen_from_above(series: PoseSeries, tilt_deg: float) -> PoseSeries:
+    """``series`` (a level camera's view) as a camera tilted down by ``tilt_deg`` sees it: the
+    image points through the rotation's homography (the inverse of
+    :func:`formcheck.measure.camera.rectify`, the body moved below the horizon so it stays in
+    view) and the world landmarks rotated with the camera, so their left-right axis rises
+    towards the far side by the raw angle that :func:`calibrated_tilt` turns into ``tilt_deg``."""
+    width, height = series.image_size
+    f = 0.5 * max(width, height) / math.tan(math.radians(camera.ASSUMED_FOV_DEG) / 2)
+    a = math.radians(tilt_deg)
+
+    def project(points: np.ndarray) -> np.ndarray:
+        u = (points[..., 0] - width / 2) / f
+        v = (height / 2 - points[..., 1]) / f - math.tan(a)  # up, the body below the horizon
+        y = f * (math.sin(a) + v * math.cos(a)) / (math.cos(a) - v * math.sin(a))
+        x = u * (y * math.sin(a) + f * math.cos(a))
+        return np.stack([x + width / 2, height / 2 - y], axis=-1)
+
+    landmarks = series.landmarks.copy()
+    landmarks[..., :2] = project(series.landmarks[..., :2])
+    assert series.back is not None
+    raw = math.radians((tilt_deg - camera.OFFSET_DEG) / camera.SCALE)
+    turn = np.array([[1, 0, 0], [0, math.cos(raw), math.sin(raw)],
+                     [0, -math.sin(raw), math.cos(raw)]])
+    return dataclasses.replace(series, landmarks=landmarks, world=series.world @ turn.T,
+                               back=project(series.back))
+
+
+def test_a_camera_looking_down_reads_the_same_range_once_its_tilt_is_undone() -> None:
+    # from 25 deg down the back's rise and fall is foreshortened in the image: the outline's
+    # turning angles there read differently from the level view's; the analyzer estimates
+    # the tilt from the world landmarks and reads the outline as a level camera would
+    level, above = series_of("good"), seen_from_above(series_of("good"), 25.0)
+    assert above.back is not None and level.back is not None
+    raw_level = np.ptp([bend_from_profile(b) for b in level.back])
+    raw_above = np.ptp([bend_from_profile(b) for b in above.back])
+    assert abs(raw_above - raw_level) > 2.0  # the test's view does differ from the level one
+    got = analyze_series(above, "cat_cow").sets[0]
+    want = analysed("good")
+    assert got["camera"]["tilt_deg"] == pytest.approx(25.0, abs=0.5)
+    assert len(got["reps"]) == len(want["reps"]) == 3
+    for a, b in zip(got["reps"], want["reps"], strict=True):
+        assert a["range_deg"] == pytest.approx(b["range_deg"], abs=1.0)
+        assert a["range_deg"] == pytest.approx(40.0, rel=0.1)
 
 
 # -- invariances -------------------------------------------------------------------------------

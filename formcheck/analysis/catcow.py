@@ -31,6 +31,7 @@ go on, counted once that is clear (at most ``MOVE_MAX_S`` late).
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections import deque
 from dataclasses import dataclass, field
@@ -48,6 +49,7 @@ from formcheck.analysis.base import (
 )
 from formcheck.analysis.events import Event, Exercise
 from formcheck.config import Config
+from formcheck.measure.camera import rectify
 from formcheck.measure.coverage import runs
 from formcheck.measure.geometry import incline, joint_angle, tilt
 from formcheck.measure.signals import OneEuro, SideView, speeds
@@ -93,14 +95,26 @@ def limb_pose(view: SideView) -> dict[str, npt.NDArray[np.float64]]:
     return out
 
 
-def catcow_measures(view: SideView, frame: PoseFrame, *, bend: bool = True) -> dict[str, float]:
+def catcow_measures(
+    view: SideView, frame: PoseFrame, *, bend: bool = True, camera_tilt_deg: float = math.nan
+) -> dict[str, float]:
     """Per-frame cat-cow measures (empty dict when the points are not measurable); without
-    ``bend`` only the posture (the spine's bend is the costly part)."""
+    ``bend`` only the posture (the spine's bend is the costly part).
+
+    With the camera's estimated downward tilt the back's outline is first seen as from a level
+    camera (:func:`~formcheck.measure.camera.rectify`): a view from above foreshortens the
+    back's rise and fall. On 29 rendered sessions filmed from 0.2-1.2 m up, undoing it took the
+    range's mean error from 10.4% to 9.5% and its worst from 22% to 19% (from 26 deg down:
+    12% short to 4%).
+    """
     if not view.has(*NEEDED):
         return {}
     s, e, w, h, k = (view[n] for n in NEEDED)
+    back: npt.NDArray[np.floating] | None = frame.back
+    if bend and back is not None and math.isfinite(camera_tilt_deg):
+        back = rectify(back, frame.image_size, camera_tilt_deg)
     return {
-        "bend_deg": spinal_bend(frame.back) if bend else float("nan"),
+        "bend_deg": spinal_bend(back) if bend else float("nan"),
         "trunk_tilt_deg": float(tilt(s, h)),
         "thigh_from_vertical_deg": 90.0 - float(incline(k, h)),
         "arm_from_vertical_deg": 90.0 - float(incline(w, s)),
@@ -195,7 +209,7 @@ class CatCowAnalyzer(Analyzer):
 
     def _step(self, view: SideView, frame: PoseFrame) -> tuple[dict[str, float], list[Event]]:
         t = view.t_s
-        m = catcow_measures(view, frame)
+        m = catcow_measures(view, frame, camera_tilt_deg=self.view_tilt(t))
         events: list[Event] = []
         ok = in_all_fours(m) and np.isfinite(m.get("bend_deg", np.nan))
         if m and not in_all_fours(m):
