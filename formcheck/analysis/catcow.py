@@ -3,8 +3,9 @@
 Measure: the **spinal bend** — the turning angle of the back's outline between the shoulders and
 the hips, taken from the segmentation mask (:mod:`formcheck.measure.spine`,
 :func:`~formcheck.measure.geometry.bend_from_profile`): + when the back is rounded, - when it is
-arched. The outline also has a resting shape, so the analyzer works relative to a **neutral** level:
-the midpoint of the recent range of the bend (or its median while the range is still small).
+arched, read as a level camera would see it (the camera's estimated tilt undone, see
+:func:`catcow_measures`). The outline also has a resting shape, so the analyzer works relative
+to a **neutral** level: the midpoint of the recent range of the bend (or its median while the range is still small).
 
 A round is one excursion to each side: the bend leaves the neutral band (``phase_deg``) on one
 side, then on the other; consecutive excursions to the same side are merged (hysteresis). Per
