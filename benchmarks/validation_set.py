@@ -13,7 +13,10 @@ least 3 deg past its threshold (sag -10; pike 20 when the set was drawn, now 18 
 Of the first 27 clips, about half of each exercise's have the camera below 0.6 m, half at or
 above it; a camera's tilt is drawn within what keeps the body in view from its height (a camera
 on the floor cannot look 30 degrees down at a person lying 2 m away). The last three (one per
-exercise) are the steepest set-up on purpose: 1.0-1.2 m up, looking down 24-30 degrees.
+exercise) are the steepest set-up on purpose: 1.0-1.2 m up, looking down 24-30 degrees. The
+tilt range is worked out for a typical body and framing; when ``formcheck synth`` still finds
+that the drawn tilt cannot frame the body (a tall body filling most of the frame, say), the tilt
+is lowered by a fifth until it can, and the manifest records the tilt used.
 
 Usage::
 
@@ -35,6 +38,7 @@ import shlex
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -177,6 +181,44 @@ def plan(count: int, seed: int) -> list[dict[str, Any]]:
     return clips
 
 
+#: ``formcheck synth``'s refusal of a camera that cannot frame the body at the asked tilt
+UNFRAMEABLE = "cannot frame the body"
+#: such a tilt is lowered by this factor, at most this many times
+TILT_BACKOFF = 0.8
+MAX_TILT_TRIES = 8
+
+
+def render_clip(
+    clip: dict[str, Any],
+    out_dir: Path,
+    run: Callable[[list[str]], subprocess.CompletedProcess[str]],
+) -> str | None:
+    """Render one clip with ``run`` (a subprocess runner); None when it rendered, else the
+    last line of the error. A tilt that cannot frame the body is lowered (see the module docs)
+    and kept in ``clip["args"]``.
+
+    Example:
+        >>> def run(cmd):
+        ...     tilt = float(cmd[cmd.index("--camera-tilt") + 1])
+        ...     err = "" if tilt < 20 else "error: a camera ... cannot frame the body; ..."
+        ...     return subprocess.CompletedProcess(cmd, int(bool(err)), "", err)
+        >>> clip = {"name": "v00", "args": {"exercise": "plank", "camera-tilt": 28.0}}
+        >>> render_clip(clip, Path("out"), run), clip["args"]["camera-tilt"]
+        (None, 17.9)
+    """
+    tail = "(no message)"
+    for _ in range(MAX_TILT_TRIES):
+        proc = run(command(clip, out_dir))
+        if not proc.returncode:
+            return None
+        tail = (proc.stderr.strip().splitlines() or ["(no message)"])[-1]
+        tilt = float(clip["args"].get("camera-tilt", 0.0))
+        if UNFRAMEABLE not in tail or tilt < 1.0:
+            return tail
+        clip["args"]["camera-tilt"] = round(tilt * TILT_BACKOFF, 1)
+    return tail
+
+
 def command(clip: dict[str, Any], out_dir: Path) -> list[str]:
     cmd = [sys.executable, "-m", "formcheck", "synth", "-o", str(out_dir / f"{clip['name']}.mp4")]
     for key, value in clip["args"].items():
@@ -212,6 +254,11 @@ def main(argv: list[str] | None = None) -> int:
             and (args.out_dir / f"{c['name']}.json").exists()
         )
     ]
+    for c in clips:  # a rendered clip's truth records the tilt it was rendered with
+        if c not in todo:
+            spec = json.loads((args.out_dir / f"{c['name']}.json").read_text())["render"]["spec"]
+            if spec.get("camera_tilt_deg") is not None:
+                c["args"]["camera-tilt"] = spec["camera_tilt_deg"]
     print(f"{len(clips) - len(todo)} of {len(clips)} clips already rendered; rendering {len(todo)}")
     env = dict(os.environ, LP_NUM_THREADS=str(max(1, (os.cpu_count() or 2) // max(1, args.jobs))))
     failed = []
@@ -221,21 +268,31 @@ def main(argv: list[str] | None = None) -> int:
     def render(clip: dict[str, Any]) -> None:
         nonlocal done
         t0 = time.perf_counter()
-        proc = subprocess.run(command(clip, args.out_dir), env=env, capture_output=True, text=True)
+        drawn = clip["args"].get("camera-tilt")
+        error = render_clip(
+            clip,
+            args.out_dir,
+            lambda cmd: subprocess.run(cmd, env=env, capture_output=True, text=True),
+        )
         done += 1
-        if proc.returncode:
+        if error is not None:
             failed.append(clip["name"])
-            tail = (proc.stderr.strip().splitlines() or ["(no message)"])[-1]
-            print(f"[{done}/{len(todo)}] {clip['name']}: FAILED: {tail}", flush=True)
+            print(f"[{done}/{len(todo)}] {clip['name']}: FAILED: {error}", flush=True)
         else:
+            lowered = clip["args"].get("camera-tilt")
+            note = f", tilt lowered from {drawn} to {lowered} deg" if lowered != drawn else ""
             print(
                 f"[{done}/{len(todo)}] {clip['name']}: {time.perf_counter() - t0:.0f} s "
-                f"(total {time.perf_counter() - started:.0f} s)",
+                f"(total {time.perf_counter() - started:.0f} s){note}",
                 flush=True,
             )
 
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         list(pool.map(render, todo))
+    # the manifest records the tilts actually used
+    (args.out_dir / "manifest.json").write_text(
+        json.dumps({"seed": args.seed, "count": args.count, "clips": clips}, indent=1) + "\n"
+    )
     if failed:
         print(f"{len(failed)} clips failed: {', '.join(failed)}")
         return 1
