@@ -175,6 +175,37 @@ def test_pauses_are_measured_at_each_end() -> None:
         assert rnd["cow_pause_s"] == pytest.approx(2.0, abs=1.0)
 
 
+def spiky_shallow_rounds(spike_deg: float) -> syn.Motion:
+    """Shallow rounds (3.5 deg each way) whose back overshoots each end by ``spike_deg`` for a
+    moment before a 1.2 s pause: with a range under 16 deg the phase threshold sits at its
+    4 deg floor, so only the overshoot crosses it and the pause is held just inside."""
+    base = syn.cat_cow(3, cat_deg=3.5, cow_deg=3.5, pause_s=1.2)
+    arrivals = [(r[end] - 0.6, sign) for r in base.truth["rounds"]
+                for end, sign in (("cat_s", 1.0), ("cow_s", -1.0))]
+
+    def bend(t: float) -> float:
+        return base.signal(t) + sum(
+            sign * spike_deg * math.exp(-0.5 * ((t - a - 0.1) / 0.08) ** 2) for a, sign in arrivals)
+
+    return syn.Motion("cat_cow", base.duration_s,
+                      lambda t: syn.all_fours_figure(bend(t), resting_bend_deg=8.0), bend,
+                      base.truth)
+
+
+@pytest.mark.parametrize("fps", [30, 60])
+def test_a_pause_held_just_inside_the_phase_threshold_is_a_pause(fps: int) -> None:
+    # seen on a render: a shallow round's 1.2 s cow pause read as 0.07 s (the time the
+    # overshoot spent past the threshold), and the round was told "no pause"
+    got = analyze_series(syn.render(spiky_shallow_rounds(3.0), fps=fps, seed=5), "cat_cow")
+    rounds = got.sets[0]["reps"]
+    assert len(rounds) == 3
+    for rnd in rounds:
+        assert "no_pause" not in rnd["faults"]
+        assert rnd["cat_pause_s"] >= 1.0 and rnd["cow_pause_s"] >= 1.0
+    # ... while rounds that never stop still have no pause
+    assert all("no_pause" in r["faults"] for r in analysed("no_pause")["reps"])
+
+
 @pytest.mark.parametrize(("name", "kind"), [("hips_drift", "hips_off_knees"),
                                             ("shoulders_drift", "shoulders_off_hands")])
 def test_drifting_off_the_knees_or_hands_is_found_within_a_second(name: str, kind: str) -> None:

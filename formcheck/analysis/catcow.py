@@ -5,7 +5,8 @@ the hips, taken from the segmentation mask (:mod:`formcheck.measure.spine`,
 :func:`~formcheck.measure.geometry.bend_from_profile`): + when the back is rounded, - when it is
 arched, read as a level camera would see it (the camera's estimated tilt undone, see
 :func:`catcow_measures`). The outline also has a resting shape, so the analyzer works relative
-to a **neutral** level: the midpoint of the recent range of the bend (or its median while the range is still small).
+to a **neutral** level: the midpoint of the recent range of the bend (or its median while the
+range is still small).
 
 A round is one excursion to each side: the bend leaves the neutral band (``phase_deg``) on one
 side, then on the other; consecutive excursions to the same side are merged (hysteresis). Per
@@ -32,6 +33,7 @@ go on, counted once that is clear (at most ``MOVE_MAX_S`` late).
 
 from __future__ import annotations
 
+import bisect
 import math
 import warnings
 from collections import deque
@@ -61,6 +63,8 @@ NEEDED = ("shoulder", "elbow", "wrist", "hip", "knee")
 NEUTRAL_WINDOW_S = 20.0
 MIN_PHASE_DEG = 4.0  # well above the frame-to-frame noise of the bend
 PAUSE_SPEED_WINDOW_S = 0.2
+#: How far (s) before and after an excursion a pause at its extreme is looked for.
+HOLD_SEARCH_S = 10.0
 REST_AT_NEUTRAL_S = 1.0  # this long near neutral between rounds = a rest, not a straight run
 #: Hands and knees are compared with their median position over this long (s).
 LIMB_WINDOW_S = 6.0
@@ -349,6 +353,10 @@ class CatCowAnalyzer(Analyzer):
         that is within two bands of the furthest it went: the back's outline can overshoot for
         a moment as the movement stops (seen as a 6 deg spike before a 1.3 s pause, which then
         read as no pause at all).
+
+        The time near the extreme runs on past the excursion while the back stays within the
+        band of its extreme: in a shallow round the back can cross the phase threshold for a
+        moment and hold just inside it (seen: a 1.2 s cow pause read as 0.07 s).
         """
         t = np.array([x for x, _ in exc.samples])
         v = np.array([y for _, y in exc.samples]) * exc.sign
@@ -357,12 +365,48 @@ class CatCowAnalyzer(Analyzer):
         held = _held(t, still, 0.5 * self.cfg.min_pause_s)
         if held.any() and top - float(v[held].max()) <= 2 * self.cfg.end_band_deg:
             top = float(v[held].max())
+        t, v, still = self._held_on(exc, t, v, still, top)
         near = np.flatnonzero((v >= top - self.cfg.end_band_deg) & still)
         if near.size == 0:
             t_ext = float(t[int(np.argmax(v))])
             return 0.0, t_ext, t_ext, float(v.max()) * exc.sign
         first, last = float(t[near[0]]), float(t[near[-1]])
         return last - first, (first + last) / 2, last, top * exc.sign
+
+    def _held_on(
+        self, exc: Excursion, t: np.ndarray, v: np.ndarray, still: np.ndarray, top: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The excursion's (times, bend * sign, still) with the frames just before and after it
+        where the back stayed near its extreme ``top`` (within ``end_band_deg``) on its side of
+        neutral (past half the phase threshold): a shallow round's back can cross the threshold
+        for a moment and hold just inside it."""
+        hist = self._hist
+        a = bisect.bisect_left(hist, (exc.start_s - HOLD_SEARCH_S,))
+        b = bisect.bisect_right(hist, (exc.end_s + HOLD_SEARCH_S, np.inf))
+        near = hist[a:b]
+        times = np.array([h[0] for h in near])
+        bends = np.array([h[1] for h in near]) * exc.sign
+        stays = (bends >= top - self.cfg.end_band_deg) & (
+            np.array([(h[1] - h[2]) * exc.sign - 0.5 * h[3] for h in near]) >= 0
+        )
+        lo = int(np.searchsorted(times, exc.start_s)) - 1
+        hi = int(np.searchsorted(times, exc.end_s, side="right"))
+        extra: list[int] = []
+        while lo >= 0 and stays[lo]:
+            extra.append(lo)
+            lo -= 1
+        while hi < len(times) and stays[hi]:
+            extra.append(hi)
+            hi += 1
+        if not extra:
+            return t, v, still
+        moving = np.abs(speeds(times, bends, PAUSE_SPEED_WINDOW_S)) > self.cfg.pause_speed_deg_s
+        order = np.argsort(np.concatenate([times[extra], t]), kind="stable")
+        return (
+            np.concatenate([times[extra], t])[order],
+            np.concatenate([bends[extra], v])[order],
+            np.concatenate([~moving[extra], still])[order],
+        )
 
     def _round_start(self, first: Excursion) -> float:
         """When the round began: the previous round's end if it ran straight on, else when
