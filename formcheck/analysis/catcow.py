@@ -354,9 +354,10 @@ class CatCowAnalyzer(Analyzer):
         a moment as the movement stops (seen as a 6 deg spike before a 1.3 s pause, which then
         read as no pause at all).
 
-        The time near the extreme runs on past the excursion while the back stays within the
-        band of its extreme: in a shallow round the back can cross the phase threshold for a
-        moment and hold just inside it (seen: a 1.2 s cow pause read as 0.07 s).
+        When that is too short for a pause, the time near the extreme runs on past the
+        excursion while the back stays within the band of its extreme: in a shallow round the
+        back can cross the phase threshold for a moment and hold just inside it (seen: a 1.2 s
+        cow pause read as 0.07 s).
         """
         t = np.array([x for x, _ in exc.samples])
         v = np.array([y for _, y in exc.samples]) * exc.sign
@@ -365,8 +366,10 @@ class CatCowAnalyzer(Analyzer):
         held = _held(t, still, 0.5 * self.cfg.min_pause_s)
         if held.any() and top - float(v[held].max()) <= 2 * self.cfg.end_band_deg:
             top = float(v[held].max())
-        t, v, still = self._held_on(exc, t, v, still, top)
         near = np.flatnonzero((v >= top - self.cfg.end_band_deg) & still)
+        if near.size == 0 or t[near[-1]] - t[near[0]] < self.cfg.min_pause_s:
+            t, v, still = self._held_on(exc, t, v, still, top)
+            near = np.flatnonzero((v >= top - self.cfg.end_band_deg) & still)
         if near.size == 0:
             t_ext = float(t[int(np.argmax(v))])
             return 0.0, t_ext, t_ext, float(v.max()) * exc.sign
