@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from formcheck.analysis import Analysis, CatCowAnalyzer, analyze_series
+from formcheck.analysis import Analysis, CatCowAnalyzer, analyze_series, catcow
 from formcheck.config import Config
 from formcheck.measure import camera
 from formcheck.measure.geometry import bend_from_profile
@@ -350,12 +350,17 @@ def test_frame_rate_does_not_change_rounds() -> None:
 
 @pytest.mark.parametrize("name", ["good", "hips_drift"])
 def test_facing_left_or_right_gives_the_same_result(name: str) -> None:
+    # the synthetic tracks have no handedness, so the analyzer's correction of the pose model's
+    # (catcow.HANDEDNESS) shows as that ratio between the two ranges; the bend crossing its
+    # and speed thresholds a little earlier or later moves the times by up to two frames
     right, left = analysed(name), analysed(name, facing="left")
     assert len(left["reps"]) == len(right["reps"]) > 0
+    ratio = (1 - catcow.HANDEDNESS) / (1 + catcow.HANDEDNESS)
     for a, b in zip(left["reps"], right["reps"], strict=True):
         assert a["faults"] == b["faults"]
-        for key in ("start_s", "peak_s", "cow_s", "end_s", "range_deg"):
-            assert a[key] == pytest.approx(b[key], abs=0.05), key
+        for key in ("start_s", "peak_s", "cow_s", "end_s"):
+            assert a[key] == pytest.approx(b[key], abs=2.5 / FPS), key
+        assert a["range_deg"] == pytest.approx(b["range_deg"] * ratio, abs=0.1)
     assert [w["type"] for w in left["warnings"]] == [w["type"] for w in right["warnings"]]
 
 
