@@ -206,17 +206,16 @@ def render_clip(
         >>> render_clip(clip, Path("out"), run), clip["args"]["camera-tilt"]
         (None, 17.9)
     """
-    tail = "(no message)"
-    for _ in range(MAX_TILT_TRIES):
+    for attempt in range(1, MAX_TILT_TRIES + 1):
         proc = run(command(clip, out_dir))
         if not proc.returncode:
             return None
         tail = (proc.stderr.strip().splitlines() or ["(no message)"])[-1]
         tilt = float(clip["args"].get("camera-tilt", 0.0))
-        if UNFRAMEABLE not in tail or tilt < 1.0:
-            return tail
+        if UNFRAMEABLE not in tail or tilt < 1.0 or attempt == MAX_TILT_TRIES:
+            return tail  # the args keep the last tilt tried
         clip["args"]["camera-tilt"] = round(tilt * TILT_BACKOFF, 1)
-    return tail
+    raise AssertionError("unreachable")
 
 
 def command(clip: dict[str, Any], out_dir: Path) -> list[str]:

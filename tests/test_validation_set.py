@@ -78,6 +78,7 @@ def test_a_tilt_that_never_frames_gives_up_with_the_renderers_message(tmp_path: 
     error = vs.render_clip(clip, tmp_path, synth)
     assert error is not None and vs.UNFRAMEABLE in error
     assert len(synth.tilts) == vs.MAX_TILT_TRIES
+    assert clip["args"]["camera-tilt"] == synth.tilts[-1]  # the manifest says what was tried
 
 
 @pytest.mark.synth
