@@ -371,6 +371,8 @@ class CatCowAnalyzer(Analyzer):
         """
         t = np.array([x for x, _ in exc.samples])
         v = np.array([y for _, y in exc.samples]) * exc.sign
+        # the furthest point of the excursion itself (for a round with no pause)
+        t_ext, v_ext = float(t[int(np.argmax(v))]), float(v.max()) * exc.sign
         still = np.abs(speeds(t, v, PAUSE_SPEED_WINDOW_S)) <= self.cfg.pause_speed_deg_s
         top = float(v.max())
         held = _held(t, still, 0.5 * self.cfg.min_pause_s)
@@ -381,8 +383,7 @@ class CatCowAnalyzer(Analyzer):
             t, v, still = self._held_on(exc, t, v, still, top)
             near = np.flatnonzero((v >= top - self.cfg.end_band_deg) & still)
         if near.size == 0:
-            t_ext = float(t[int(np.argmax(v))])
-            return 0.0, t_ext, t_ext, float(v.max()) * exc.sign
+            return 0.0, t_ext, t_ext, v_ext
         first, last = float(t[near[0]]), float(t[near[-1]])
         return last - first, (first + last) / 2, last, top * exc.sign
 
