@@ -159,7 +159,7 @@ class CatCowConfig:
     min_round_s: float = _f(1.5, "s", "shorter cat-cow cycles are not rounds")
     max_round_s: float = _f(40.0, "s", "longer cycles are not one round")
     end_band_deg: float = _f(
-        5.0, "deg", "bend within this of a round's extreme counts as the pause there"
+        6.0, "deg", "bend within this of a round's extreme counts as the pause there"
     )
     min_range_deg: float = _f(25.0, "deg", "a round's total range below this = shallow range")
     pause_speed_deg_s: float = _f(
