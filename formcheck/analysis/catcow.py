@@ -373,7 +373,7 @@ class CatCowAnalyzer(Analyzer):
         v = np.array([y for _, y in exc.samples]) * exc.sign
         # the furthest point of the excursion itself (for a round with no pause)
         t_ext, v_ext = float(t[int(np.argmax(v))]), float(v.max()) * exc.sign
-        still = np.abs(speeds(t, v, PAUSE_SPEED_WINDOW_S)) <= self.cfg.pause_speed_deg_s
+        still = self._still(t, v)
         top = float(v.max())
         held = _held(t, still, 0.5 * self.cfg.min_pause_s)
         if held.any() and top - float(v[held].max()) <= 2 * self.cfg.end_band_deg:
@@ -387,6 +387,10 @@ class CatCowAnalyzer(Analyzer):
         first, last = float(t[near[0]]), float(t[near[-1]])
         return last - first, (first + last) / 2, last, top * exc.sign
 
+    def _still(self, times: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """Where the values move slower than ``pause_speed_deg_s`` (over a speed window)."""
+        return np.abs(speeds(times, values, PAUSE_SPEED_WINDOW_S)) <= self.cfg.pause_speed_deg_s
+
     def _held_on(
         self, exc: Excursion, t: np.ndarray, v: np.ndarray, still: np.ndarray, top: float
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -397,11 +401,11 @@ class CatCowAnalyzer(Analyzer):
         hist = self._hist
         a = bisect.bisect_left(hist, (exc.start_s - HOLD_SEARCH_S,))
         b = bisect.bisect_right(hist, (exc.end_s + HOLD_SEARCH_S, np.inf))
-        near = hist[a:b]
-        times = np.array([h[0] for h in near])
-        bends = np.array([h[1] for h in near]) * exc.sign
+        around = hist[a:b]
+        times = np.array([h[0] for h in around])
+        bends = np.array([h[1] for h in around]) * exc.sign
         stays = (bends >= top - self.cfg.end_band_deg) & (
-            np.array([(h[1] - h[2]) * exc.sign - 0.5 * h[3] for h in near]) >= 0
+            np.array([(h[1] - h[2]) * exc.sign - 0.5 * h[3] for h in around]) >= 0
         )
         lo = int(np.searchsorted(times, exc.start_s)) - 1
         hi = int(np.searchsorted(times, exc.end_s, side="right"))
@@ -414,12 +418,11 @@ class CatCowAnalyzer(Analyzer):
             hi += 1
         if not extra:
             return t, v, still
-        moving = np.abs(speeds(times, bends, PAUSE_SPEED_WINDOW_S)) > self.cfg.pause_speed_deg_s
         order = np.argsort(np.concatenate([times[extra], t]), kind="stable")
         return (
             np.concatenate([times[extra], t])[order],
             np.concatenate([bends[extra], v])[order],
-            np.concatenate([~moving[extra], still])[order],
+            np.concatenate([self._still(times, bends)[extra], still])[order],
         )
 
     def _round_start(self, first: Excursion) -> float:
@@ -437,8 +440,7 @@ class CatCowAnalyzer(Analyzer):
             times = np.array([h[0] for h in between])
             offset = np.array([h[1] - h[2] for h in between])
             band = np.array([h[3] for h in between])
-            speed = speeds(times, offset, PAUSE_SPEED_WINDOW_S)
-            resting = (np.abs(speed) <= self.cfg.pause_speed_deg_s) & (np.abs(offset) <= band)
+            resting = self._still(times, offset) & (np.abs(offset) <= band)
             rest_s = float(np.sum(np.diff(times)[resting[1:]]))
             if resting.any():  # the movement begins at the end of the rest
                 depart = float(times[np.flatnonzero(resting)[-1]])
