@@ -242,22 +242,24 @@ def main(argv: list[str] | None = None) -> int:
             print(c["name"], " ".join(shlex.quote(x) for x in command(c, args.out_dir)[3:]))
         return 0
     args.out_dir.mkdir(parents=True, exist_ok=True)
-    (args.out_dir / "manifest.json").write_text(
-        json.dumps({"seed": args.seed, "count": args.count, "clips": clips}, indent=1) + "\n"
-    )
-    todo = [
-        c
-        for c in clips
-        if not (
-            (args.out_dir / f"{c['name']}.mp4").exists()
-            and (args.out_dir / f"{c['name']}.json").exists()
+
+    def write_manifest() -> None:
+        """Every clip's command, with the tilt it was (or will first be) rendered at."""
+        (args.out_dir / "manifest.json").write_text(
+            json.dumps({"seed": args.seed, "count": args.count, "clips": clips}, indent=1) + "\n"
         )
-    ]
-    for c in clips:  # a rendered clip's truth records the tilt it was rendered with
-        if c not in todo:
-            spec = json.loads((args.out_dir / f"{c['name']}.json").read_text())["render"]["spec"]
-            if spec.get("camera_tilt_deg") is not None:
-                c["args"]["camera-tilt"] = spec["camera_tilt_deg"]
+
+    todo = []
+    for c in clips:
+        truth = args.out_dir / f"{c['name']}.json"
+        if not (truth.exists() and (args.out_dir / f"{c['name']}.mp4").exists()):
+            todo.append(c)
+            continue
+        # a rendered clip's truth records the tilt it was rendered with
+        spec = json.loads(truth.read_text())["render"]["spec"]
+        if spec.get("camera_tilt_deg") is not None:
+            c["args"]["camera-tilt"] = spec["camera_tilt_deg"]
+    write_manifest()
     print(f"{len(clips) - len(todo)} of {len(clips)} clips already rendered; rendering {len(todo)}")
     env = dict(os.environ, LP_NUM_THREADS=str(max(1, (os.cpu_count() or 2) // max(1, args.jobs))))
     failed = []
@@ -288,10 +290,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         list(pool.map(render, todo))
-    # the manifest records the tilts actually used
-    (args.out_dir / "manifest.json").write_text(
-        json.dumps({"seed": args.seed, "count": args.count, "clips": clips}, indent=1) + "\n"
-    )
+    write_manifest()  # with the tilts actually used
     if failed:
         print(f"{len(failed)} clips failed: {', '.join(failed)}")
         return 1
