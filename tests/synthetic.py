@@ -879,6 +879,7 @@ def cat_cow(
     cow_first: bool = False,
     lone_end: bool = False,
     hand_wobble_px: float = 0.0,
+    resting_drift: Callable[[float], float] | float = 0.0,
 ) -> Motion:
     """Cat-cow rounds on all fours: neutral -> cat (+``cat_deg``) -> pause -> cow (-``cow_deg``)
     -> pause -> neutral, moving ``move_s`` per quarter (so a round lasts
@@ -892,6 +893,9 @@ def cat_cow(
     ``hip_shift``/``shoulder_shift`` (deg, constants or functions of time) move the hips behind
     the knees or the shoulders ahead of the hands. ``hand_wobble_px`` lets the hands (and, by
     half as much, the knees) wander slowly along the floor by up to that much, as real hands do.
+    ``resting_drift`` (deg, a constant or a function of time) is added to the back's resting
+    shape: the outline's level drifting during a session, as it does when the body settles or the
+    model's reading of the outline changes with the view.
     """
     round_s = (4 * move_s + 2 * pause_s) if not continuous else 4 * move_s
     period = round_s + rest_s
@@ -902,7 +906,8 @@ def cat_cow(
         (cow_deg, cat_deg, -1.0) if cow_first else (cat_deg, cow_deg, 1.0)
     )
     shift = {k: (v if callable(v) else (lambda t, v=float(v): v))
-             for k, v in (("hip", hip_shift), ("shoulder", shoulder_shift))}
+             for k, v in (("hip", hip_shift), ("shoulder", shoulder_shift),
+                          ("rest", resting_drift))}
 
     def first_way(u: float) -> float:
         """One round done cat first, with the first and second poses' depths."""
@@ -939,7 +944,7 @@ def cat_cow(
     def figure(t: float) -> Figure:
         wobble = hand_wobble_px * math.sin(2 * math.pi * t / 2.7)
         knee_wobble = 0.5 * hand_wobble_px * math.sin(2 * math.pi * t / 3.3 + 1.0)
-        return all_fours_figure(bend(t), resting_bend_deg=resting_bend_deg,
+        return all_fours_figure(bend(t), resting_bend_deg=resting_bend_deg + shift["rest"](t),
                                 hip_shift_deg=shift["hip"](t),
                                 shoulder_shift_deg=shift["shoulder"](t),
                                 hand_dx=wobble, knee_dx=knee_wobble)

@@ -396,6 +396,25 @@ def test_rounds_count_the_same_in_either_order(cow_first: bool, lone_end: bool, 
     assert result["warnings"] == []
 
 
+@pytest.mark.parametrize("cow_first", [False, True], ids=["cat_first", "cow_first"])
+@pytest.mark.parametrize("drift_deg", [-15.0, 15.0])
+def test_rounds_count_while_the_outline_level_drifts(cow_first: bool, drift_deg: float) -> None:
+    # the back's outline can read higher or lower for a while (seen: 5 deg in 6 s on a
+    # render, as the model's reading of the outline changed). The neutral level is the recent
+    # range's, so 15 deg cats and cows still count while it drifts by 15 deg over 20 s (with
+    # the whole session's range as neutral, one of these eight loses a round)
+    m = syn.cat_cow(6, cat_deg=15.0, cow_deg=15.0, cow_first=cow_first,
+                    resting_drift=ramps(0, (10, 30, drift_deg)))
+    for facing in ("right", "left"):
+        result = analyze_series(syn.render(m, fps=30, facing=facing, seed=5), "cat_cow").sets[0]
+        assert result["summary"]["round_count"] == 6
+        for rnd, truth in zip(result["reps"], m.truth["rounds"], strict=True):
+            assert rnd["peak_s"] == pytest.approx(truth["cat_s"], abs=0.5)
+            assert rnd["cow_s"] == pytest.approx(truth["cow_s"], abs=0.5)
+            # a round the drift runs through reads a little wider or narrower
+            assert rnd["range_deg"] == pytest.approx(30.0, rel=0.25)
+
+
 def test_a_cow_first_session_gives_the_same_rounds_as_cat_first_mirrored_in_time() -> None:
     cat_first = analyze_series(syn.render(syn.cat_cow(4), fps=30, seed=5), "cat_cow").sets[0]
     cow_first = analyze_series(

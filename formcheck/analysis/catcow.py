@@ -372,9 +372,9 @@ class CatCowAnalyzer(Analyzer):
         t = np.array([x for x, _ in exc.samples])
         v = np.array([y for _, y in exc.samples]) * exc.sign
         # the furthest point of the excursion itself (for a round with no pause)
-        t_ext, v_ext = float(t[int(np.argmax(v))]), float(v.max()) * exc.sign
-        still = self._still(t, v)
         top = float(v.max())
+        t_ext, v_ext = float(t[int(np.argmax(v))]), top * exc.sign
+        still = self._still(t, v)
         held = _held(t, still, 0.5 * self.cfg.min_pause_s)
         if held.any() and top - float(v[held].max()) <= 2 * self.cfg.end_band_deg:
             top = float(v[held].max())
