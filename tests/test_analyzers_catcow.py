@@ -201,7 +201,9 @@ def test_a_pause_held_just_inside_the_phase_threshold_is_a_pause(fps: int) -> No
     assert len(rounds) == 3
     for rnd in rounds:
         assert "no_pause" not in rnd["faults"]
-        assert rnd["cat_pause_s"] >= 1.0 and rnd["cow_pause_s"] >= 1.0
+        # (the speed is a line through 0.4 s of the bend: the overshoot's fall reads as
+        # movement for up to 0.3 s of the pause)
+        assert rnd["cat_pause_s"] >= 0.8 and rnd["cow_pause_s"] >= 0.8
     # ... while rounds that never stop still have no pause
     assert all("no_pause" in r["faults"] for r in analysed("no_pause")["reps"])
 
@@ -413,6 +415,24 @@ def test_rounds_count_while_the_outline_level_drifts(cow_first: bool, drift_deg:
             assert rnd["cow_s"] == pytest.approx(truth["cow_s"], abs=0.5)
             # a round the drift runs through reads a little wider or narrower
             assert rnd["range_deg"] == pytest.approx(30.0, rel=0.25)
+
+
+@pytest.mark.parametrize("cow_first", [False, True])
+@pytest.mark.parametrize("settle_deg", [-8.0, 8.0])
+def test_the_outline_settling_as_tracking_starts_is_no_excursion(
+    cow_first: bool, settle_deg: float
+) -> None:
+    # seen on a render: as tracking started, the outline's reading moved 5 deg in 0.3 s and
+    # stayed there. Read as a cow before the neutral was known, it paired with the first cat,
+    # so every round was read half a round late (and the first one had no cow pause).
+    m = syn.cat_cow(4, cow_first=cow_first,
+                    resting_drift=lambda t: settle_deg * min(max(t, 0.0) / 0.3, 1.0))
+    result = analyze_series(syn.render(m, fps=30, seed=5), "cat_cow").sets[0]
+    assert result["summary"]["round_count"] == 4
+    assert not result["warnings"]
+    for rnd, truth in zip(result["reps"], m.truth["rounds"], strict=True):
+        assert rnd["peak_s"] == pytest.approx(truth["cat_s"], abs=0.5)
+        assert rnd["cow_s"] == pytest.approx(truth["cow_s"], abs=0.5)
 
 
 def test_a_cow_first_session_gives_the_same_rounds_as_cat_first_mirrored_in_time() -> None:

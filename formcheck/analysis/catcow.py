@@ -14,10 +14,13 @@ round: flexion (cat peak above neutral), extension (cow trough below neutral), t
 pause at each end (time within ``end_band_deg`` of the extreme) and the round's duration.
 Flexion is reported positive and extension negative, both relative to neutral. The band is a
 quarter of the recent range, between 4 deg (noise) and ``phase_deg``, so shallow rounds count.
+The first ``NEUTRAL_SETTLE_S`` of the back are neither neutral nor excursion: the outline's
+reading settles as tracking starts.
 A round starts where the previous one ended (or, after a rest at neutral, when the back
 leaves neutral) and ends as the spine leaves its second pause; the first excursion sets the
 order (cat first or cow first, as the person does it), and a lone last end is not a round.
-A pause is time near the extreme with the spine still, so a smooth turnaround is not a pause.
+A pause is time near the extreme with the spine still (its speed read as a line through
+``PAUSE_SPEED_WINDOW_S`` of the bend), so a smooth turnaround is not a pause.
 
 A round needs the spine to move while hands and knees stay put: each frame the wrists and knees
 (both sides, where seen) are compared with where they were over the last ``LIMB_WINDOW_S``
@@ -55,7 +58,7 @@ from formcheck.config import Config
 from formcheck.measure.camera import rectify
 from formcheck.measure.coverage import runs
 from formcheck.measure.geometry import incline, joint_angle, tilt
-from formcheck.measure.signals import OneEuro, SideView, speeds
+from formcheck.measure.signals import OneEuro, SideView, slopes
 from formcheck.measure.spine import spinal_bend
 from formcheck.pose.landmarks import PoseFrame
 
@@ -68,8 +71,15 @@ NEEDED = ("shoulder", "elbow", "wrist", "hip", "knee")
 #: of the two, as if the model had no handedness.
 HANDEDNESS = 0.051
 NEUTRAL_WINDOW_S = 20.0
+#: The first this long (s) of the back measured sets no neutral and reads no excursion: as
+#: tracking starts, the outline's reading can settle by 5 deg within 0.3 s (seen on a render: a
+#: false cow at 0.3 s paired with the first cat, so every round was read half a round off).
+NEUTRAL_SETTLE_S = 1.0
 MIN_PHASE_DEG = 4.0  # well above the frame-to-frame noise of the bend
-PAUSE_SPEED_WINDOW_S = 0.2
+#: The spine's speed near an end is the slope of a line through this long (s) of the bend: the
+#: bend's frame-to-frame noise (1-2 deg) made a difference over 0.2 s read a held pause as moving
+#: (seen: a 1 s pause at 24 fps read as 0.24 s, a false ``no_pause``).
+PAUSE_SPEED_WINDOW_S = 0.4
 #: How far (s) before and after an excursion a pause at its extreme is looked for.
 HOLD_SEARCH_S = 10.0
 REST_AT_NEUTRAL_S = 1.0  # this long near neutral between rounds = a rest, not a straight run
@@ -207,6 +217,7 @@ class CatCowAnalyzer(Analyzer):
         self._prev_sign = 0  # the side of neutral the last followed frame was on
         self._anchor: dict[str, npt.NDArray[np.float64]] | None = None  # limbs' median place
         self._anchor_t = float("-inf")
+        self._first_t: float | None = None  # the first frame measured
 
     def _update_neutral(self, t: float, bend: float) -> tuple[float, float]:
         """(neutral level, phase threshold) from the recent bend values."""
@@ -238,6 +249,11 @@ class CatCowAnalyzer(Analyzer):
         self._status = ""
         bend = self._smooth(m["bend_deg"], t)
         self._bend = bend
+        if self._first_t is None:
+            self._first_t = t
+        if t - self._first_t < NEUTRAL_SETTLE_S:  # the outline's reading is still settling
+            m["bend_deg"], m["neutral_deg"] = bend, float("nan")
+            return m, events
         self._neutral, phase = self._update_neutral(t, bend)
         if self._limbs_put(t, view):
             events += self._limbs_back(t)
@@ -389,7 +405,7 @@ class CatCowAnalyzer(Analyzer):
 
     def _still(self, times: np.ndarray, values: np.ndarray) -> np.ndarray:
         """Where the values move slower than ``pause_speed_deg_s`` (over a speed window)."""
-        return np.abs(speeds(times, values, PAUSE_SPEED_WINDOW_S)) <= self.cfg.pause_speed_deg_s
+        return np.abs(slopes(times, values, PAUSE_SPEED_WINDOW_S)) <= self.cfg.pause_speed_deg_s
 
     def _held_on(
         self, exc: Excursion, t: np.ndarray, v: np.ndarray, still: np.ndarray, top: float

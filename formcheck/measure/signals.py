@@ -6,7 +6,9 @@
   frame.
 * **Gap bridging** — a causal hold of the last good value for up to ``max_bridged_gap_s``; longer
   dropouts are reported as "not measurable" instead of guessed.
-* **Speed** — :func:`speeds`, the rate of change of a measure over a centred window (offline).
+* **Speed** — :func:`speeds`, the rate of change of a measure over a centred window (offline),
+  and :func:`slopes`, the same read as a least-squares line through every sample of the window
+  (steadier on a noisy measure).
 * **Smoothing** — a one-euro filter (Casiez et al., CHI 2012): a low-pass whose cut-off rises with
   speed, so a still pose is steady and a moving one lags little (bounded lag; timestamps in
   seconds, so 15 fps and 60 fps behave alike).
@@ -332,6 +334,44 @@ def speeds(t: np.ndarray, values: np.ndarray, window_s: float = 0.3) -> np.ndarr
         v = (values[hi] - values[lo]) / dt
     v[dt <= 0] = 0.0
     return v
+
+
+def slopes(t: np.ndarray, values: np.ndarray, window_s: float) -> np.ndarray:
+    """Rate of change (units/s) at each sample: the slope of the least-squares line through the
+    samples of a centred window of ``window_s`` seconds (NaN samples left out; 0 where the
+    window has fewer than two times).
+
+    Two endpoints carry all of a difference's noise; a line through every sample of the window
+    averages it (over 0.4 s at 24-30 fps, 1 deg of frame noise moves it 2-3 deg/s, against 7 deg/s
+    for the difference over 0.2 s).
+
+    Example:
+        >>> t = np.arange(6) * 0.1
+        >>> np.round(slopes(t, np.array([0.0, 1.0, 2.0, 3.0, 3.0, 3.0]), 0.3), 2).tolist()
+        [10.0, 10.0, 10.0, 5.0, 0.0, 0.0]
+    """
+    t = np.asarray(t, np.float64)
+    y = np.asarray(values, np.float64)
+    if len(t) == 0:
+        return np.zeros(0)
+    seen = np.isfinite(y)
+    w = seen.astype(np.float64)
+    x = np.where(seen, t - t[0], 0.0)
+    y = np.where(seen, y, 0.0)
+    lo = np.searchsorted(t, t - window_s / 2)
+    hi = np.searchsorted(t, t + window_s / 2, side="right")
+
+    def window_sum(a: np.ndarray) -> np.ndarray:
+        c = np.concatenate([[0.0], np.cumsum(a)])
+        return c[hi] - c[lo]
+
+    n = np.maximum(window_sum(w), 1.0)
+    sx, sy = window_sum(x), window_sum(y)
+    sxx, sxy = window_sum(x * x) - sx * sx / n, window_sum(x * y) - sx * sy / n
+    out = np.zeros(len(t))
+    ok = sxx > 1e-12
+    out[ok] = sxy[ok] / sxx[ok]
+    return out
 
 
 class RecentMedian:
