@@ -14,8 +14,6 @@ round: flexion (cat peak above neutral), extension (cow trough below neutral), t
 pause at each end (time within ``end_band_deg`` of the extreme) and the round's duration.
 Flexion is reported positive and extension negative, both relative to neutral. The band is a
 quarter of the recent range, between 4 deg (noise) and ``phase_deg``, so shallow rounds count.
-The first ``NEUTRAL_SETTLE_S`` of the back are neither neutral nor excursion: the outline's
-reading settles as tracking starts.
 A round starts where the previous one ended (or, after a rest at neutral, when the back
 leaves neutral) and ends as the spine leaves its second pause; the first excursion sets the
 order (cat first or cow first, as the person does it), and a lone last end is not a round.
@@ -71,10 +69,6 @@ NEEDED = ("shoulder", "elbow", "wrist", "hip", "knee")
 #: of the two, as if the model had no handedness.
 HANDEDNESS = 0.051
 NEUTRAL_WINDOW_S = 20.0
-#: The first this long (s) of the back measured sets no neutral and reads no excursion: as
-#: tracking starts, the outline's reading can settle by 5 deg within 0.3 s (seen on a render: a
-#: false cow at 0.3 s paired with the first cat, so every round was read half a round off).
-NEUTRAL_SETTLE_S = 1.0
 MIN_PHASE_DEG = 4.0  # well above the frame-to-frame noise of the bend
 #: The spine's speed near an end is the slope of a line through this long (s) of the bend: the
 #: bend's frame-to-frame noise (1-2 deg) made a difference over 0.2 s read a held pause as moving
@@ -217,7 +211,6 @@ class CatCowAnalyzer(Analyzer):
         self._prev_sign = 0  # the side of neutral the last followed frame was on
         self._anchor: dict[str, npt.NDArray[np.float64]] | None = None  # limbs' median place
         self._anchor_t = float("-inf")
-        self._first_t: float | None = None  # the first frame measured
 
     def _update_neutral(self, t: float, bend: float) -> tuple[float, float]:
         """(neutral level, phase threshold) from the recent bend values."""
@@ -249,11 +242,6 @@ class CatCowAnalyzer(Analyzer):
         self._status = ""
         bend = self._smooth(m["bend_deg"], t)
         self._bend = bend
-        if self._first_t is None:
-            self._first_t = t
-        if t - self._first_t < NEUTRAL_SETTLE_S:  # the outline's reading is still settling
-            m["bend_deg"], m["neutral_deg"] = bend, float("nan")
-            return m, events
         self._neutral, phase = self._update_neutral(t, bend)
         if self._limbs_put(t, view):
             events += self._limbs_back(t)
