@@ -137,7 +137,6 @@ def test_a_cow_pause_level_keeps_its_sign() -> None:
     assert level == pytest.approx(-22.0, abs=0.5)
 
 
-
 @pytest.mark.parametrize("seed", range(8))
 def test_a_pause_read_through_frame_noise_is_still_a_pause(seed: int) -> None:
     # seen on renders at 24 fps: the outline overshoots as the cat stops and its reading
