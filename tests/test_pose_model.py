@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
@@ -17,7 +18,7 @@ from formcheck import (
     resolve_model,
     track_file,
 )
-from formcheck.pose.mediapipe_pose import MediaPipePoseEstimator
+from formcheck.pose.mediapipe_pose import MediaPipePoseEstimator, is_cut, thumbnail
 from formcheck.pose.models import DEFAULT_MODEL_SHA256
 
 # Joint positions in messi5.jpg (548x342), measured by hand on a 2x enlargement with a 50 px grid.
@@ -31,6 +32,7 @@ MESSI_BY_HAND = {
     Landmark.RIGHT_ANKLE: (280, 313),
 }
 TOLERANCE_PX = 15  # about 4% of the image height
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
 
 def test_default_model_is_found_and_verified() -> None:
@@ -156,3 +158,55 @@ def test_track_replay_serves_recorded_poses(messi_video: Path) -> None:
         missing = replay.estimate(image, 10_000)
     assert np.array_equal(same.pose.landmarks, series.landmarks[10], equal_nan=True)
     assert not missing.pose.has_person
+
+
+def _frames(path: Path, count: int) -> list[np.ndarray]:
+    capture = cv2.VideoCapture(str(path))
+    frames = []
+    while len(frames) < count:
+        ok, image = capture.read()
+        assert ok, f"{path} has fewer than {count} frames"
+        frames.append(image)
+    capture.release()
+    return frames
+
+
+@pytest.mark.parametrize("masks_when", ["always", "all_fours"])
+def test_a_cut_to_another_scene_starts_tracking_afresh(
+    messi_image: np.ndarray, masks_when: str
+) -> None:
+    """An edited recording that cuts from one scene to another: the model looks for the person
+    in the new scene at once, as if the video started there, instead of following where the
+    last scene's person was (which read joints 20-odd pixels off for a third of a second here,
+    and on other cuts "tracked" a made-up pose in an empty corner for half a minute)."""
+    cat_cow = _frames(SAMPLES / "catcow_5rounds_left.mp4", 20)
+    height, width = cat_cow[0].shape[:2]
+    before = [cv2.resize(messi_image, (width, height))] * 10
+    options = PoseOptions(people_check_s=None, masks_when=masks_when)  # type: ignore[arg-type]
+
+    def poses(frames: list[np.ndarray]) -> tuple[np.ndarray, int]:
+        with MediaPipePoseEstimator(options) as estimator:
+            found = [estimator.estimate(f, 33 * i).pose.landmarks for i, f in enumerate(frames)]
+            return np.array(found), estimator.cuts
+
+    alone, cuts_alone = poses(cat_cow)
+    joined, cuts = poses(before + cat_cow)
+    assert (cuts_alone, cuts) == (0, 1)  # a person moving is not a cut
+    assert np.isfinite(alone[:, :, :2]).all()
+    error_px = np.linalg.norm(joined[len(before) :, :, :2] - alone[:, :, :2], axis=2)
+    assert error_px.max() < 0.5
+
+
+def test_scene_cuts_are_told_by_the_picture_not_by_brightness() -> None:
+    """A cut is a different picture; the camera's exposure changing, or a small part of the
+    picture changing (a person moving), is not."""
+    rng = np.random.default_rng(3)
+    room = rng.integers(0, 255, (24, 32, 1), np.uint8).repeat(8, 0).repeat(8, 1).repeat(3, 2)
+    other = rng.integers(0, 255, (24, 32, 1), np.uint8).repeat(8, 0).repeat(8, 1).repeat(3, 2)
+    darker = (room * 0.8).astype(np.uint8)
+    moved = room.copy()
+    moved[60:140, 80:200] = 255 - moved[60:140, 80:200]  # a person's worth of the picture
+    first = thumbnail(room)
+    assert not is_cut(first, thumbnail(darker))
+    assert not is_cut(first, thumbnail(moved))
+    assert is_cut(first, thumbnail(other))

@@ -127,6 +127,39 @@ def import_mediapipe() -> Any:
         return mediapipe
 
 
+#: A cut: the mean absolute difference (grey levels, 0-255) between two successive frames seen
+#: by a landmarker, each shrunk to :data:`CUT_THUMB` pixels with its mean brightness taken
+#: away, above which the picture is a different scene (an edited recording's cut, a camera
+#: picked up and put down elsewhere). A person moving, even close to the camera, or the camera's
+#: exposure settling stays far below it; a cut between two rooms measures 40-100.
+CUT_DIFFERENCE = 30.0
+#: The size (width, height) frames are shrunk to for :data:`CUT_DIFFERENCE`.
+CUT_THUMB = (32, 24)
+
+
+def thumbnail(rgb: npt.NDArray[np.uint8]) -> npt.NDArray[np.float32]:
+    """A frame shrunk to :data:`CUT_THUMB` grey pixels, its mean brightness taken away."""
+    grey = cv2.resize(
+        cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY), CUT_THUMB, interpolation=cv2.INTER_AREA
+    ).astype(np.float32)
+    return np.asarray(grey - grey.mean(), dtype=np.float32)
+
+
+def is_cut(before: npt.NDArray[np.float32] | None, after: npt.NDArray[np.float32]) -> bool:
+    """Whether two :func:`thumbnail` s are of different scenes.
+
+    >>> grey = np.full((48, 64, 3), 100, np.uint8)
+    >>> is_cut(None, thumbnail(grey)), is_cut(thumbnail(grey), thumbnail(grey + 50))
+    (False, False)
+    >>> halves = grey.copy(); halves[:, :32] = 250
+    >>> is_cut(thumbnail(grey), thumbnail(halves))
+    True
+    """
+    if before is None or before.shape != after.shape:
+        return False
+    return float(np.mean(np.abs(after - before))) > CUT_DIFFERENCE
+
+
 #: With ``masks_when="all_fours"``, masks go on computing this long (ms) after the last frame
 #: that may be on hands and knees (so a moment's doubt does not switch the model back and forth).
 MASK_HOLD_MS = 2000
@@ -141,6 +174,7 @@ class Prepared:
     width: int
     height: int
     image: Any = None
+    thumb: npt.NDArray[np.float32] | None = None
 
 
 class MediaPipePoseEstimator(Closing):
@@ -170,6 +204,8 @@ class MediaPipePoseEstimator(Closing):
         self._masks_until_ms = -math.inf
         self._last_used: Any = self._landmarker
         self._last_ts = -1
+        self._last_thumb: npt.NDArray[np.float32] | None = None
+        self.cuts = 0
         self._calls: dict[int, int] = {}
         self._census: Any = None
         self._next_census_ms: float | None = None
@@ -227,7 +263,7 @@ class MediaPipePoseEstimator(Closing):
             )
         rgb = np.asarray(cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB), dtype=np.uint8)
         image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
-        return Prepared(rgb, width, height, image)
+        return Prepared(rgb, width, height, image, thumbnail(rgb))
 
     def estimate_prepared(
         self, prepared: Prepared, timestamp_ms: int, *, people_check: bool = True
@@ -244,6 +280,7 @@ class MediaPipePoseEstimator(Closing):
         if self.options.mode == "video":
             ts = max(int(timestamp_ms), self._last_ts + 1)
             self._last_ts = ts
+            self._after_cut(prepared)
         else:
             ts = int(timestamp_ms)
         if not self._gated:
@@ -264,6 +301,31 @@ class MediaPipePoseEstimator(Closing):
         if people_check:
             estimate = self.check_people(prepared, estimate)
         return estimate
+
+    def _after_cut(self, prepared: Prepared) -> None:
+        """Start tracking afresh when the picture cuts to another scene.
+
+        In video mode the landmarker looks for its person where they were in the last frame;
+        after a cut it can go on "tracking" a shrunken, made-up pose in an empty corner for half
+        a minute, with high confidence, and never look for the real person. New landmarkers
+        have no last frame, so they detect the person in the new scene.
+        """
+        thumb = prepared.thumb if prepared.thumb is not None else thumbnail(prepared.rgb)
+        cut = is_cut(self._last_thumb, thumb)
+        self._last_thumb = thumb
+        if not cut:
+            return
+        self.cuts += 1
+        log.debug("the picture cut to another scene at frame %d: tracking afresh", self._last_ts)
+        fresh = self._create(self.options.segmentation_masks and not self._gated)
+        with _native_stderr_silenced(self._quiet):
+            for old in (self._landmarker, self._masked):
+                if old is not None:
+                    old.close()
+                    self._calls.pop(id(old), None)
+        self._landmarker, self._masked = fresh, None
+        self._last_used = fresh
+        self._masks_until_ms = -math.inf
 
     def _masked_landmarker(self) -> Any:
         if self._masked is None:
