@@ -179,3 +179,22 @@ def test_json_with_several_inputs_is_a_usage_error(tmp_path: Path) -> None:
     assert "--out-dir" in result.output
     html = runner.invoke(app, ["analyze", clip, clip, "--html", str(tmp_path / "r.html")])
     assert html.exit_code == 2 and "--html" in html.output
+
+
+def test_the_line_printed_for_a_file_holds_planks_only() -> None:
+    """A bridge's pauses at the top count as hold time in the report's summary; the one-line
+    result of a file with a plank and a bridge says how long the planks were held."""
+    from formcheck.report.summary import batch_line
+    from formcheck.run.batch import summarize
+
+    plank = {"exercise": "plank", "summary": {"hold_s": 18.2, "good_form_s": 15.0}}
+    bridge = {"exercise": "glute_bridge", "summary": {"hold_s": 7.1, "good_form_s": 7.1}}
+    report = {
+        "sets": [plank, bridge],
+        "summary": {"rep_count": 6, "hold_s": 25.3, "good_form_s": 22.1},
+    }
+    line = batch_line(summarize(report))
+    assert line == "plank glute_bridge, 6 reps/rounds, plank held 18.2 s (15.0 s good form)"
+    assert batch_line(summarize({"sets": [bridge], "summary": {"rep_count": 6}})) == (
+        "glute_bridge, 6 reps/rounds"
+    )

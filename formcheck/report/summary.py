@@ -169,8 +169,11 @@ def batch_line(figures: dict[str, Any]) -> str:
     parts = [figures.get("exercises") or "no set recognised"]
     if figures.get("reps"):
         parts.append(f"{figures['reps']} reps/rounds")
-    if "plank" in str(figures.get("exercises")) and figures.get("hold_s"):
-        parts.append(f"held {figures['hold_s']:.1f} s ({figures['good_form_s']:.1f} s good form)")
+    if figures.get("plank_hold_s"):
+        parts.append(
+            f"plank held {figures['plank_hold_s']:.1f} s "
+            f"({figures['plank_good_form_s']:.1f} s good form)"
+        )
     if figures.get("warnings"):
         parts.append(f"{figures['warnings']} warnings")
     return ", ".join(str(p) for p in parts)

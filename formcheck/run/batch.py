@@ -153,9 +153,17 @@ def summarize(report: dict[str, Any]) -> dict[str, Any]:
         "hold_s": summary.get("hold_s", 0.0),
         "good_form_s": summary.get("good_form_s", 0.0),
         "warnings": sum(len(s.get("warnings", [])) for s in sets),
+        # a bridge's pauses at the top are hold time in the report's summary too: the line
+        # printed for a file says how long the planks were held
+        "plank_hold_s": _plank_total(sets, "hold_s"),
+        "plank_good_form_s": _plank_total(sets, "good_form_s"),
         "measured_fraction": report.get("coverage", {}).get("measured_fraction"),
         "duration_s": report.get("source", {}).get("duration_s"),
     }
+
+
+def _plank_total(sets: list[dict[str, Any]], key: str) -> float:
+    return float(sum(s.get("summary", {}).get(key, 0.0) for s in sets if s["exercise"] == "plank"))
 
 
 def write_index(jobs: list[Job], out_dir: Path) -> Path:
