@@ -13,6 +13,8 @@ from collections.abc import Callable
 import pytest
 
 from formcheck.analysis import Analysis, analyze_series, classify_posture
+from formcheck.analysis.bridge import bridge_measures
+from formcheck.analysis.events import Exercise
 from formcheck.config import Config
 from formcheck.measure.signals import SideConditioner
 from formcheck.pose.landmarks import PoseSeries
@@ -157,3 +159,27 @@ def test_knees_dropping_inside_a_plank_keeps_one_set_with_a_hold_either_side() -
     own = analysis_of("plank_knees_drop", "plank").sets[0]
     for a, b in zip(plank_set["holds"], own["holds"], strict=True):
         assert a["duration_s"] == pytest.approx(b["duration_s"], abs=0.2)
+
+
+def test_kneeling_on_the_forearms_after_a_bridge_is_not_its_top() -> None:
+    """From a bridge to a plank the person turns over and kneels on the forearms (knees bent,
+    shins on the floor, hips above the knees): inside a bridge set that once read as a bridge's
+    top (hips above the knees are allowed there), so the bridge set ran on into the plank's
+    start. A bridge's feet stay planted under the knees."""
+    kneel = syn.Motion("none", 3.0, lambda t: syn.plank_figure(50.0, knees=1.0))
+    flat_shins = syn.Motion(
+        "none", 3.0, lambda t: syn.plank_figure(50.0, knees=1.0, knee_shin_tilt_deg=0.0)
+    )
+    for between in (kneel, flat_shins):
+        session = syn.sequence(syn.bridge(2), between, syn.plank(8.0))
+        sets = analyze_series(syn.render(session, fps=FPS), "auto").sets
+        assert [counts(s) for s in sets] == [("glute_bridge", 2, 0), ("plank", 0, 1)]
+        bridge_end = session.truth["parts"][0]["end_s"]
+        assert sets[0]["end_s"] <= bridge_end + Config().auto.window_s / 2 + 0.1
+    # a steep top with the hips above the knees in the picture is still the bridge
+    top = syn.bridge_figure(45.0)
+    still = syn.Motion("x", 0.0, lambda t: top)
+    frame = syn.render(still, fps=10)[0]
+    view = SideConditioner()(frame)
+    assert bridge_measures(view)["knee_height_px"] < 0
+    assert classify_posture(view, frame, Config(), Exercise.GLUTE_BRIDGE) is Exercise.GLUTE_BRIDGE

@@ -70,7 +70,15 @@ def bridge_measures(view: SideView, world_bias_deg: float = 0.0) -> dict[str, fl
         "lift_deg": lift,
         "trunk_tilt_deg": float(tilt(s, h)),
         "knee_height_px": float(h[1] - k[1]),
+        # the shin's rise from the ankle to the knee in the picture, as a share of its length:
+        # near 1 with the foot planted under the knee, near 0 with the shin on the floor
+        "shin_rise": float((a[1] - k[1]) / max(float(np.hypot(*(a - k)[:2])), 1e-6)),
     }
+
+
+#: In a bridge's top the shin rises from the ankle to the knee by at least this share of its
+#: length in the picture (sin 30°).
+BRIDGE_MIN_SHIN_RISE = 0.5
 
 
 def in_bridge_position(m: dict[str, float], *, bridging: bool = False) -> bool:
@@ -78,12 +86,14 @@ def in_bridge_position(m: dict[str, float], *, bridging: bool = False) -> bool:
 
     With ``bridging`` (a bridge set or rep under way) the hips may rise level with or above the
     knees in the image: an over-arched top, or any top seen from a camera above the body, puts
-    them there, and that is the moment to measure, not a reason to stop.
+    them there, and that is the moment to measure, not a reason to stop. The feet stay planted
+    under the knees, though (the shin rises at least 30° from the ankle): kneeling on the
+    forearms, shins on the floor, on the way into a plank, is not a bridge's top.
     """
     return (
         bool(m)
         and m["trunk_tilt_deg"] < 50
-        and (m["knee_height_px"] > 0 or bridging)
+        and (m["knee_height_px"] > 0 or (bridging and m["shin_rise"] > BRIDGE_MIN_SHIN_RISE))
         and m["knee_angle_deg"] < 150
     )
 
