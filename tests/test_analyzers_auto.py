@@ -183,3 +183,19 @@ def test_kneeling_on_the_forearms_after_a_bridge_is_not_its_top() -> None:
     view = SideConditioner()(frame)
     assert bridge_measures(view)["knee_height_px"] < 0
     assert classify_posture(view, frame, Config(), Exercise.GLUTE_BRIDGE) is Exercise.GLUTE_BRIDGE
+
+
+@pytest.mark.parametrize("before", ["bridge", "plank"])
+@pytest.mark.parametrize("fps", [10, 30])
+def test_a_cat_cow_straight_after_another_exercise_keeps_its_first_round(
+    before: str, fps: int
+) -> None:
+    """A set starts with the frames of the voting window that were already voted for it; the
+    other exercise's last frames in that window are not replayed into it (given to a cat-cow,
+    lying frames read as a limb off the floor, and its first round was lost)."""
+    first = syn.bridge(2, tail_s=0.0) if before == "bridge" else syn.plank(8.0, tail_s=0.0)
+    session = syn.sequence(first, syn.cat_cow(3, lead_s=0.0))
+    sets = analyze_series(syn.render(session, fps=fps), "auto").sets
+    assert [s["exercise"] for s in sets] == [first.exercise, "cat_cow"]
+    assert sets[1]["summary"]["rep_count"] == 3
+    assert sets[1]["start_s"] >= session.truth["parts"][1]["start_s"] - 0.1

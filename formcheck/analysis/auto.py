@@ -11,8 +11,8 @@ Each frame's posture is classified from the camera-facing side's joints:
 Votes are pooled over ``window_s`` (majority), stretches of one exercise shorter than
 ``min_set_s`` are dropped, and stretches of the same exercise less than ``join_gap_s`` apart are
 joined. :class:`AutoAnalyzer` does this frame by frame: when the pooled vote switches to an
-exercise, a fresh analyzer for it is started and the frames of the voting window are replayed
-into it, so nothing at the start of a set is lost; a set that produced no rep, round or hold is
+exercise, a fresh analyzer for it is started and the frames of the voting window, from the first
+one voted for that exercise, are replayed into it, so nothing at the start of a set is lost; a set that produced no rep, round or hold is
 not reported. The fold over a recording is the same replay.
 """
 
@@ -135,7 +135,12 @@ class AutoAnalyzer(Analyzer):
                 events += self._close_current()
                 self.current = ANALYZERS[pooled](self.config)
                 self.sets.append(self.current)
-                for _, _, old in list(self._votes)[:-1]:  # replay the voting window
+                # replay the voting window from its first frame voted for this exercise: the
+                # frames before it are the last exercise's or the way between (lying frames
+                # given to a cat-cow read as a limb off the floor, and lost its first rounds)
+                window = list(self._votes)[:-1]
+                first = next((i for i, (_, k, _) in enumerate(window) if k == pooled), len(window))
+                for _, _, old in window[first:]:
                     events += self.current.update(old)
             self._current_kind = pooled
         elif pooled is None and self._current_kind is not None:
