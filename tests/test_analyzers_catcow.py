@@ -513,3 +513,23 @@ def test_rounds_before_and_after_a_limb_movement_count_and_it_does_not(movement:
     for rnd, t in zip(result["reps"], truth, strict=True):
         assert rnd["peak_s"] == pytest.approx(t["cat_s"], abs=0.5)
         assert rnd["cow_s"] == pytest.approx(t["cow_s"], abs=0.5)
+
+
+@pytest.mark.parametrize("before", ["standing", "kneeling", "child_pose", "bridge"])
+@pytest.mark.parametrize("fps", [10, 30])
+def test_getting_into_position_is_not_a_limb_moving_away(before: str, fps: int) -> None:
+    """Analysed as a cat-cow from the first frame (``--exercise cat_cow``), a recording that
+    starts with the person standing, kneeling, resting or lying and then rounds straight away:
+    the frames before the first one on hands and knees are the way into the position, not a
+    limb leaving it, and the first round counts (it was lost)."""
+    lead = {
+        "standing": lambda: syn.standing(3.0),
+        "kneeling": lambda: syn.kneeling(3.0),
+        "child_pose": lambda: syn.child_pose(3.0),
+        "bridge": lambda: syn.bridge(2, tail_s=0.0),
+    }[before]()
+    session = syn.sequence(lead, syn.cat_cow(3, lead_s=0.0))
+    (set_,) = analyze_series(syn.render(session, fps=fps), "cat_cow").sets
+    assert set_["summary"]["rep_count"] == 3
+    want = [r["cat_s"] for r in session.truth["parts"][1]["truth"]["rounds"]]
+    assert [r["peak_s"] for r in set_["reps"]] == pytest.approx(want, abs=0.5)

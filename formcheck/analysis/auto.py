@@ -12,8 +12,9 @@ Votes are pooled over ``window_s`` (majority), stretches of one exercise shorter
 ``min_set_s`` are dropped, and stretches of the same exercise less than ``join_gap_s`` apart are
 joined. :class:`AutoAnalyzer` does this frame by frame: when the pooled vote switches to an
 exercise, a fresh analyzer for it is started and the frames of the voting window, from the first
-one voted for that exercise, are replayed into it, so nothing at the start of a set is lost; a set that produced no rep, round or hold is
-not reported. The fold over a recording is the same replay.
+one voted for that exercise, are replayed into it, so nothing at the start of a set is lost; a
+set that produced no rep, round or hold is not reported. The fold over a recording is the same
+replay.
 """
 
 from __future__ import annotations

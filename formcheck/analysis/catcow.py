@@ -231,8 +231,10 @@ class CatCowAnalyzer(Analyzer):
         m = catcow_measures(view, frame, camera_tilt_deg=self.view_tilt(t))
         events: list[Event] = []
         ok = in_all_fours(m) and np.isfinite(m.get("bend_deg", np.nan))
-        if m and not in_all_fours(m):
-            self._limb_away(t)  # off all fours for a moment (a leg stretched back, ...)
+        if m and not in_all_fours(m) and self._hist:
+            # off all fours for a moment (a leg stretched back, ...); before the first frame on
+            # all fours it is the way into the position, and nothing has moved away from it
+            self._limb_away(t)
         if not ok:
             self._bend = float("nan")
             self._status = (
