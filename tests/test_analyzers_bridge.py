@@ -337,3 +337,38 @@ def test_a_top_with_the_hips_above_the_knees_is_measured_through_its_top(exercis
     for rep in reps:
         assert rep["peak_hip_angle_deg"] == pytest.approx(peak, abs=3.0)
         assert "over_arch" in rep["faults"]
+
+
+@pytest.mark.parametrize("before", ["standing", "kneeling", "lying", "prone"])
+@pytest.mark.parametrize("fps", [10, 30])
+def test_a_set_that_starts_with_a_rep_at_once_counts_every_rep(before: str, fps: int) -> None:
+    """Analysed as a bridge from the first frame (``--exercise glute_bridge``), a recording that
+    starts with the person standing, kneeling or lying and lifts straight away. The first frame
+    in position can be on the way into it (turning over from lying face down, the hips read 10°
+    low) and set the resting level too low: the hips then never came down far enough to end the
+    first rep, and no rep was counted. A rep also ends when the hips are back down more than
+    half-way and still."""
+    lead = {
+        "standing": lambda: syn.standing(3.0),
+        "kneeling": lambda: syn.kneeling(3.0),
+        "lying": lambda: syn.lying(3.0),
+        "prone": lambda: syn.prone(3.0),
+    }[before]()
+    session = syn.sequence(lead, syn.bridge(3, lead_s=0.0))
+    (set_,) = analyze_series(syn.render(session, fps=fps), "glute_bridge").sets
+    want = [r["start_s"] for r in session.truth["parts"][1]["truth"]["reps"]]
+    assert [r["start_s"] for r in set_["reps"]] == pytest.approx(want, abs=0.5)
+
+
+def test_an_overshoot_then_a_steady_top_is_one_rep() -> None:
+    """Thrusting 14° past the top and settling back into it is still the top (the hips stay
+    far above half-way down), not the end of the rep."""
+
+    def overshoot(t: float) -> float:
+        starts = [2.0 + i * (1.2 + 2.0 + 1.2 + 2.0) + 1.2 for i in range(3)]
+        return sum(14.0 * max(0.0, 1.0 - abs(t - s - 0.2) / 0.2) for s in starts)
+
+    motion = syn.bridge(3, extra_deg=overshoot)
+    (set_,) = analyze_series(syn.render(motion, fps=30), "glute_bridge").sets
+    assert len(set_["reps"]) == 3
+    assert all(r["top_hold_s"] >= 1.2 for r in set_["reps"])

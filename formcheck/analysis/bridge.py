@@ -184,12 +184,25 @@ class BridgeAnalyzer(Analyzer):
         else:
             self._rep.append(sample)
             trunk_down = m["lift_deg"] - self._rest_lift <= self.cfg.min_lift_deg / 2
-            if rise <= self.cfg.rise_start_deg or trunk_down:
+            if rise <= self.cfg.rise_start_deg or trunk_down or self._settled_low(t, hip):
+                if rise > self.cfg.rise_start_deg and not trunk_down:
+                    # down and still, but above the resting level: the level was read from a
+                    # moment on the way into position (a set starting with a rep at once); this
+                    # is the real one
+                    self._rest, self._rest_lift = hip, m["lift_deg"]
                 self._up = False
                 events += self._close_rep()
                 self._last_low_t = t
         m["rest_hip_angle_deg"] = self._rest
         return m, events
+
+    def _settled_low(self, t: float, hip: float) -> bool:
+        """During a rep: the hips came back down more than half-way from its peak to the
+        resting level and have stayed still (see :meth:`_steady`): the rep is over, even if the
+        resting level says the hips are still up."""
+        peak = max(s[1] for s in self._rep)
+        assert self._rest is not None
+        return hip < (peak + self._rest) / 2 and self._steady(t)
 
     def _steady(self, t: float) -> bool:
         """True when the hip angle moved less than 2.5 deg over the last half second."""
