@@ -210,3 +210,29 @@ def test_scene_cuts_are_told_by_the_picture_not_by_brightness() -> None:
     assert not is_cut(first, thumbnail(darker))
     assert not is_cut(first, thumbnail(moved))
     assert is_cut(first, thumbnail(other))
+
+
+def test_a_landmarker_left_aside_for_a_while_starts_afresh_when_taken_up_again() -> None:
+    """With masks only on hands and knees, a second landmarker (with masks) takes over on all
+    fours and hands back after. Taken up again seconds later it would track on from where it
+    last saw its person, which is another exercise's place and shape by then (after a cat-cow
+    facing one way, a plank facing the other read back to front for three seconds): it is
+    replaced by a fresh one, which finds the person as a new video would."""
+    cat_cow = _frames(SAMPLES / "catcow_5rounds_left.mp4", 30)
+    plank = _frames(SAMPLES / "plank_good_left.mp4", 240)
+    again = [cv2.flip(f, 1) for f in _frames(SAMPLES / "catcow_shallow_left.mp4", 30)]
+    options = PoseOptions(people_check_s=None, masks_when="all_fours")
+    with MediaPipePoseEstimator(options) as estimator:
+        for i, frame in enumerate(cat_cow + plank):
+            estimator.estimate(frame, 33 * i)
+        first_masked = estimator._masked
+        assert first_masked is not None  # the cat-cow had its masks
+        start = len(cat_cow + plank)
+        later = [
+            estimator.estimate(f, 33 * (start + i)).pose.landmarks for i, f in enumerate(again)
+        ]
+        assert estimator._masked is not None and estimator._masked is not first_masked
+    with MediaPipePoseEstimator(options) as fresh:
+        alone = [fresh.estimate(f, 33 * i).pose.landmarks for i, f in enumerate(again)]
+    error_px = np.linalg.norm(np.array(later)[:, :, :2] - np.array(alone)[:, :, :2], axis=2)
+    assert np.nanmedian(error_px[5:]) < 2.0

@@ -160,6 +160,10 @@ def is_cut(before: npt.NDArray[np.float32] | None, after: npt.NDArray[np.float32
     return float(np.mean(np.abs(after - before))) > CUT_DIFFERENCE
 
 
+#: A landmarker that has not seen a frame for this long (ms of video) is replaced by a fresh one
+#: when it is needed again (see ``MediaPipePoseEstimator._taken_up``).
+STALE_MS = 500
+
 #: With ``masks_when="all_fours"``, masks go on computing this long (ms) after the last frame
 #: that may be on hands and knees (so a moment's doubt does not switch the model back and forth).
 MASK_HOLD_MS = 2000
@@ -206,6 +210,7 @@ class MediaPipePoseEstimator(Closing):
         self._last_ts = -1
         self._last_thumb: npt.NDArray[np.float32] | None = None
         self.cuts = 0
+        self._seen_ms: dict[int, int] = {}  # id(landmarker) -> the last frame it saw (ms)
         self._calls: dict[int, int] = {}
         self._census: Any = None
         self._next_census_ms: float | None = None
@@ -287,14 +292,14 @@ class MediaPipePoseEstimator(Closing):
             estimate = self._run(self._landmarker, mp_image, ts, timestamp_ms, width, height)
         else:
             masked = timestamp_ms <= self._masks_until_ms
-            landmarker = self._masked_landmarker() if masked else self._landmarker
+            landmarker = self._taken_up(masked, ts)
             estimate = self._run(landmarker, mp_image, ts, timestamp_ms, width, height)
             pose = estimate.pose
             if pose.has_person and may_be_on_all_fours(pose.landmarks):
                 self._masks_until_ms = timestamp_ms + MASK_HOLD_MS
                 if not masked:  # just got onto hands and knees: this frame's mask too
                     again = self._run(
-                        self._masked_landmarker(), mp_image, ts, timestamp_ms, width, height
+                        self._taken_up(True, ts), mp_image, ts, timestamp_ms, width, height
                     )
                     if again.pose.has_person:
                         estimate = again
@@ -327,10 +332,31 @@ class MediaPipePoseEstimator(Closing):
         self._last_used = fresh
         self._masks_until_ms = -math.inf
 
-    def _masked_landmarker(self) -> Any:
-        if self._masked is None:
-            self._masked = self._create(True)
-        return self._masked
+    def _taken_up(self, masked: bool, ts: int) -> Any:
+        """The landmarker with (or without) masks for the frame at ``ts``: a fresh one if the
+        one there has not seen a frame for :data:`STALE_MS`.
+
+        A landmarker left aside while the other had the frames tracks on from where it last
+        saw its person. After a while that is somebody else's place and shape: taken up
+        again after a cat-cow on a plank (a cut to another clip of the session, too alike to
+        tell as a cut), the masked one read the body back to front for three seconds.
+        """
+        current = self._masked if masked else self._landmarker
+        seen = self._seen_ms.get(id(current)) if current is not None else None
+        if current is None or (seen is not None and ts - seen > STALE_MS):
+            fresh = self._create(masked)
+            if current is not None:
+                with _native_stderr_silenced(self._quiet):
+                    current.close()
+                self._calls.pop(id(current), None)
+                self._seen_ms.pop(id(current), None)
+            if masked:
+                self._masked = fresh
+            else:
+                self._landmarker = fresh
+            current = fresh
+        self._seen_ms[id(current)] = ts
+        return current
 
     def _run(
         self, landmarker: Any, image: Any, ts: int, timestamp_ms: int, width: int, height: int
