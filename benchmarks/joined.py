@@ -27,7 +27,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import fractions
 import json
 import random
 import sys
@@ -48,6 +47,7 @@ from accuracy import find_clips, physio_holds  # noqa: E402
 
 from formcheck.analysis import analyze_series  # noqa: E402
 from formcheck.config import Config  # noqa: E402
+from formcheck.live.annotate import AnnotatedVideoWriter  # noqa: E402
 from formcheck.pose.estimator import PoseOptions  # noqa: E402
 from formcheck.run.pipeline import track_file  # noqa: E402
 
@@ -105,21 +105,13 @@ def _fit(image: np.ndarray, width: int, height: int) -> np.ndarray:
 def join(videos: list[Path], out: Path) -> list[tuple[float, float]]:
     """Write the clips one after another into ``out`` (H.264, millisecond timestamps); the
     (start, end) seconds of each clip in it."""
-    import av
-
     first = cv2.VideoCapture(str(videos[0]))
     width = int(first.get(cv2.CAP_PROP_FRAME_WIDTH)) // 2 * 2
     height = int(first.get(cv2.CAP_PROP_FRAME_HEIGHT)) // 2 * 2
     first.release()
     spans = []
     offset_ms = 0.0
-    with av.open(str(out), "w") as container:
-        stream = container.add_stream("libx264", rate=30)
-        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
-        stream.time_base = fractions.Fraction(1, 1000)
-        stream.codec_context.time_base = fractions.Fraction(1, 1000)
-        stream.options = {"crf": "20", "preset": "veryfast"}
-        last_pts = -1
+    with AnnotatedVideoWriter(out, 30.0, (width, height), crf=20) as writer:
         for video in videos:
             capture = cv2.VideoCapture(str(video))
             fps = capture.get(cv2.CAP_PROP_FPS) or 30.0
@@ -128,33 +120,30 @@ def join(videos: list[Path], out: Path) -> list[tuple[float, float]]:
                 ok, image = capture.read()
                 if not ok:
                     break
-                pts = max(last_pts + 1, round(offset_ms + index * 1000.0 / fps))
-                frame = av.VideoFrame.from_ndarray(
-                    cv2.cvtColor(_fit(image, width, height), cv2.COLOR_BGR2RGB), format="rgb24"
-                )
-                frame.pts, frame.time_base = pts, fractions.Fraction(1, 1000)
-                for packet in stream.encode(frame):
-                    container.mux(packet)
-                last_pts = pts
+                stamp = round(offset_ms + index * 1000.0 / fps)
+                writer.write(_fit(image, width, height), timestamp_ms=stamp)
                 index += 1
             capture.release()
             end_ms = offset_ms + index * 1000.0 / fps
             spans.append((offset_ms / 1000.0, end_ms / 1000.0))
             offset_ms = end_ms
-        for packet in stream.encode():
-            container.mux(packet)
     return spans
 
 
-def check_session(parts: list[Part], sets: list[dict[str, Any]], config: Config) -> list[Part]:
+def _held(set_: dict[str, Any]) -> float:
+    """A set's hold time, all its holds together."""
+    return float(sum(h["duration_s"] for h in set_.get("holds", [])))
+
+
+def check_session(parts: list[Part], sets: list[dict[str, Any]]) -> list[Part]:
     """Give each part the sets that lie (mostly) inside it, and what it missed."""
+    edge = EDGE_TOLERANCE_S
     for s in sets:
         middle = (s["start_s"] + s["end_s"]) / 2
         inside = [p for p in parts if p.start_s <= middle < p.end_s]
         if inside:
             inside[0].found.append(s)
         for p in parts:
-            edge = EDGE_TOLERANCE_S
             if p not in inside and s["start_s"] < p.end_s - edge and s["end_s"] > p.start_s + edge:
                 p.misses.append(f"{s['exercise']} set reaches in")
     for p in parts:
@@ -167,7 +156,7 @@ def check_session(parts: list[Part], sets: list[dict[str, Any]], config: Config)
             if reps != p.reps_true:
                 p.misses.append(f"{reps}/{p.reps_true} reps")
         if p.hold_true is not None:
-            held = sum(h["duration_s"] for s in same for h in s.get("holds", []))
+            held = sum(_held(s) for s in same)
             if abs(held - p.hold_true) > HOLD_TOLERANCE_S:
                 p.misses.append(f"held {held:.1f} s of {p.hold_true:.1f}")
     return parts
@@ -210,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
                 parts.append(
                     Part(video, truth["exercise"], start, end, len(truth.get("reps", [])), hold)
                 )
-            check_session(parts, analysis.sets, config)
+            check_session(parts, analysis.sets)
             print(f"{out.name} ({spans[-1][1]:.0f} s, analysed in {seconds:.0f} s)")
             for p in parts:
                 total += 1
@@ -218,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
                 found = ", ".join(
                     f"{s['exercise']} {s['start_s']:.0f}-{s['end_s']:.0f} s "
                     + (
-                        f"held {sum(h['duration_s'] for h in s.get('holds', [])):.1f} s"
+                        f"held {_held(s):.1f} s"
                         if s["exercise"] == "plank"
                         else f"{len(s['reps'])} reps"
                     )

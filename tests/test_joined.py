@@ -15,7 +15,6 @@ from typing import Any
 import cv2
 import pytest
 
-from formcheck.config import Config
 from tests.conftest import REPO
 
 SAMPLES = REPO / "samples"
@@ -52,12 +51,12 @@ def test_each_part_needs_its_own_set_with_the_right_count() -> None:
         ]
 
     right = [_set("glute_bridge", 0.5, 21.0, reps=5), _set("plank", 21.0, 40.0, held=15.6)]
-    assert [p.misses for p in bench.check_session(parts(), right, Config())] == [[], []]
+    assert [p.misses for p in bench.check_session(parts(), right)] == [[], []]
     wrong = [_set("glute_bridge", 0.5, 24.0, reps=4), _set("plank", 24.0, 40.0, held=13.0)]
-    missed = bench.check_session(parts(), wrong, Config())
+    missed = bench.check_session(parts(), wrong)
     assert missed[0].misses == ["4/5 reps"]
     assert missed[1].misses == ["glute_bridge set reaches in", "held 13.0 s of 15.0"]
-    nothing = bench.check_session(parts(), [], Config())
+    nothing = bench.check_session(parts(), [])
     assert [p.misses for p in nothing] == [
         ["sets none", "0/5 reps"],
         ["sets none", "held 0.0 s of 15.0"],
