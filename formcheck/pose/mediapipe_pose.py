@@ -326,15 +326,20 @@ class MediaPipePoseEstimator(Closing):
         self.cuts += 1
         log.debug("the picture cut to another scene at frame %d: tracking afresh", self._last_ts)
         fresh = self._create(self.options.segmentation_masks and not self._gated)
-        with _native_stderr_silenced(self._quiet):
-            for old in (self._landmarker, self._masked):
-                if old is not None:
-                    old.close()
-                    self._calls.pop(id(old), None)
-                    self._seen_ms.pop(id(old), None)
+        self._retire(self._landmarker)
+        if self._masked is not None:
+            self._retire(self._masked)
         self._landmarker, self._masked = fresh, None
         self._last_used = fresh
         self._masks_until_ms = -math.inf
+
+    def _retire(self, landmarker: Any) -> None:
+        """Close a landmarker that a fresh one replaces, and forget what was noted about it (a
+        new one may be given its ``id``)."""
+        with _native_stderr_silenced(self._quiet):
+            landmarker.close()
+        self._calls.pop(id(landmarker), None)
+        self._seen_ms.pop(id(landmarker), None)
 
     def _taken_up(self, masked: bool, ts: int) -> Any:
         """The landmarker with (or without) masks for the frame at ``ts``: a fresh one if the
@@ -350,10 +355,7 @@ class MediaPipePoseEstimator(Closing):
         if current is None or (seen is not None and ts - seen > STALE_MS):
             fresh = self._create(masked)
             if current is not None:
-                with _native_stderr_silenced(self._quiet):
-                    current.close()
-                self._calls.pop(id(current), None)
-                self._seen_ms.pop(id(current), None)
+                self._retire(current)
             if masked:
                 self._masked = fresh
             else:
