@@ -602,6 +602,25 @@ def test_person_leaving_and_coming_back_time_away_is_not_good_form(
     assert plank_set["summary"]["good_form_s"] <= seen_s + 0.2, plank_set["summary"]
 
 
+def test_a_camera_too_close_for_the_head_does_not_warn_about_the_head(tmp_path: Path) -> None:
+    # the good-form plank with the picture's left quarter (the head) cut off: MediaPipe still
+    # places the ears, out in the margin, fully confident; the head measure must stay silent
+    # (before, 2 s of this good plank were called head_dropping) and the rest still measured
+    frames, stamps = sample_clip("plank_good_left.mp4", 0.0, 18.0, fps=15)
+    cut = frames[0].shape[1] // 4
+    frames = [np.ascontiguousarray(f[:, cut:]) for f in frames]
+    video = write_video(tmp_path / "close.mp4", frames, stamps)
+    report_path = tmp_path / "r.json"
+    result = invoke("analyze", video, "--json", report_path)
+    assert result.exit_code == 0, result.output
+    [plank_set] = read_report(report_path)["sets"]
+    assert plank_set["exercise"] == "plank"
+    assert plank_set["warnings"] == [], plank_set["warnings"]
+    summary = plank_set["summary"]
+    assert summary["good_form_s"] == pytest.approx(summary["hold_s"], abs=0.1), summary
+    assert summary["hold_s"] > 12.0, summary
+
+
 # --------------------------------------------------------------------- outputs: exit 5
 
 

@@ -106,6 +106,30 @@ def test_head_angle_is_silent_when_the_ear_is_on_the_shoulder() -> None:
     assert math.isnan(head_angle(_view(pts, pts)))
 
 
+@pytest.mark.parametrize("ear_x", [-6.0, 630.0, 625.0])
+def test_head_angle_is_silent_when_the_head_is_out_of_the_picture(ear_x: float) -> None:
+    # a camera too close: the head past the frame's edge (or half out of it, its ear within a
+    # head's radius of the edge); MediaPipe still places the ears, confidently, and a neutral
+    # head read as dropping. Trunk 150 px: the ear must be 22.5 px inside the picture.
+    hip, shoulder = np.array([410.0, 300.0]), np.array([560.0, 300.0])
+    pts = {"shoulder": tuple(shoulder), "hip": tuple(hip), "ear": (ear_x, 330.0)}
+    if ear_x < 0:  # facing the other way
+        pts = {"shoulder": (30.0, 300.0), "hip": (180.0, 300.0), "ear": (ear_x, 330.0)}
+    view = _view(pts, pts)
+    assert math.isfinite(head_angle(view))  # without the picture's size: no edge to check
+    assert math.isnan(head_angle(view, SIZE))
+
+
+def test_head_angle_inside_the_picture_is_read_with_its_size() -> None:
+    hip, shoulder = np.array([300.0, 300.0]), np.array([450.0, 300.0])
+    ear = shoulder + 60 * np.array([math.cos(math.radians(25)), math.sin(math.radians(25))])
+    pts = {"shoulder": tuple(shoulder), "hip": tuple(hip), "ear": tuple(ear)}
+    assert head_angle(_view(pts, pts), SIZE) == pytest.approx(25.0, abs=0.01)
+    # near the bottom edge too (a low camera, the head hanging): still inside by a margin
+    low = {**pts, "ear": (ear[0], SIZE[1] - 10.0)}
+    assert math.isnan(head_angle(_view(low, low), SIZE))
+
+
 def test_a_pause_after_an_overshoot_is_a_pause_at_the_held_level() -> None:
     # the back's outline spikes 6 deg for 0.2 s as the cat stops, then holds 1.3 s
     t = np.arange(0.0, 3.0, 1 / 30)

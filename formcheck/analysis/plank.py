@@ -74,6 +74,9 @@ CAMERA_TILT_WINDOW_S = 5.0
 KNEES_DOWN_SAY_S = 2.0
 #: The ear must be at least this far from the shoulder (in trunk lengths) for the head angle.
 HEAD_MIN_REACH = 0.25
+#: ... and at least this far inside the picture's edges (in trunk lengths, about a head's
+#: radius): an ear outside the frame, or a head half out of it, is the model's guess.
+HEAD_EDGE_MARGIN = 0.15
 #: Hips no higher than this above the floor line (upper-arm lengths) = lying down.
 HIPS_DOWN = 0.15
 
@@ -223,13 +226,13 @@ def plank_measures(
         if np.isfinite(view["wrist"]).all()
         else float("nan"),
     }
-    head = head_angle(view)
+    head = head_angle(view, image_size)
     if np.isfinite(head):
         out["head_deg"] = head
     return out
 
 
-def head_angle(view: SideView) -> float:
+def head_angle(view: SideView, image_size: tuple[int, int] | None = None) -> float:
     """The head against the trunk line (deg): + when it hangs towards the floor; NaN when the
     head's landmarks can't be trusted.
 
@@ -241,14 +244,25 @@ def head_angle(view: SideView) -> float:
     raised from every height. Against rendered clips with the true neck angle the midline read
     within about 3 deg from 0.3 to 1 m up. Not trusted (NaN, so no warning): either ear,
     shoulder or hip not seen, or the ear so close to the shoulder in the picture (the head
-    turned to the camera or hidden behind the shoulder) that a few pixels swing the angle.
+    turned to the camera or hidden behind the shoulder) that a few pixels swing the angle, or
+    (given the picture's ``image_size``, width and height) either ear within
+    :data:`HEAD_EDGE_MARGIN` trunk lengths of an edge or past it: with the head out of the
+    picture MediaPipe still places its ears, fully confident, and a camera too close had a
+    neutral head "dropping" for 2 s.
     """
     pts = [(view[n] + view.other[n]) / 2 for n in ("shoulder", "hip", "ear")]
     if not all(np.isfinite(p).all() for p in pts):
         return float("nan")
     s, h, ear = pts
-    if float(distance(s, ear)) < HEAD_MIN_REACH * float(distance(s, h)):
+    trunk = float(distance(s, h))
+    if float(distance(s, ear)) < HEAD_MIN_REACH * trunk:
         return float("nan")
+    if image_size is not None:
+        margin = HEAD_EDGE_MARGIN * trunk
+        ears = np.array([view["ear"], view.other["ear"]])
+        inside = (ears >= margin) & (ears <= np.asarray(image_size, float) - margin)
+        if not inside.all():
+            return float("nan")
     return float(signed_straightness(h, s, ear))
 
 
