@@ -47,9 +47,9 @@ class BridgeConfig:
     """Glute bridge: hip extension = shoulder-hip-knee angle, 180 deg = straight line."""
 
     rise_start_deg: float = _f(
-        6.0, "deg", "hip angle this far above its resting level starts (and ends) a rep"
+        4.0, "deg", "hip angle this far above its resting level starts (and ends) a rep"
     )
-    rise_top_deg: float = _f(10.0, "deg", "hip angle rise above rest a rep must reach to count")
+    rise_top_deg: float = _f(8.0, "deg", "hip angle rise above rest a rep must reach to count")
     min_lift_deg: float = _f(
         4.0, "deg", "the trunk must also rise this far above its resting lift (hips off the floor)"
     )

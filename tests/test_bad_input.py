@@ -621,6 +621,21 @@ def test_a_camera_too_close_for_the_head_does_not_warn_about_the_head(tmp_path: 
     assert summary["hold_s"] > 12.0, summary
 
 
+def test_a_mirrored_video_counts_every_rep_partial_ones_too(tmp_path: Path) -> None:
+    # a front camera's mirrored picture: the same pixels the other way round, which MediaPipe
+    # (not mirror-symmetric) reads differently; the partial reps of the sample (hips 19-20 deg
+    # above rest) read only about 10 deg up there, and a 10 deg threshold lost both
+    frames, stamps = sample_clip("bridge_partial_right.mp4", 0.0, 26.0, fps=15)
+    video = write_video(tmp_path / "mirrored.mp4", [cv2.flip(f, 1) for f in frames], stamps)
+    report_path = tmp_path / "r.json"
+    result = invoke("analyze", video, "--json", report_path)
+    assert result.exit_code == 0, result.output
+    [bridge_set] = read_report(report_path)["sets"]
+    assert bridge_set["exercise"] == "glute_bridge"
+    faults = [rep["faults"] for rep in bridge_set["reps"]]
+    assert faults == [[], ["partial_rep"], [], ["partial_rep"], []], bridge_set["reps"]
+
+
 # --------------------------------------------------------------------- outputs: exit 5
 
 

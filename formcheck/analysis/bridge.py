@@ -16,7 +16,11 @@ its own resting lift (sliding the feet changes the hip angle but not the lift), 
 within ``rise_start_deg`` of rest (or the trunk is back on the floor, if the feet moved);
 the two thresholds give hysteresis, and ``min_rep_s`` keeps
 jitter and shuffling from counting. The rep starts when the hip angle last left the rest band and
-ends when it returns to it.
+ends when it returns to it. The thresholds are low (8 and 4 deg) because MediaPipe reads the
+rise short: it reads a resting hip angle some 5 deg high and a low top a little low, so
+partial reps rising 19-25 deg read about 10-20 deg on rendered clips, and some as little as 10
+on the same clips mirrored (the same pixels, read by a model that is not mirror-symmetric): a
+10 deg threshold lost two partial reps of five there.
 """
 
 from __future__ import annotations
