@@ -547,6 +547,23 @@ def test_getting_up_straight_into_a_strong_pike_is_a_plank_with_hips_piked(
         assert started and started[0].t_s <= onset + 1.5
 
 
+@pytest.mark.parametrize("fps", [15, 30])
+@pytest.mark.parametrize("sag_deg", [-30.0, -35.0])
+def test_a_deep_sag_is_a_plank_with_hips_sagging(sag_deg: float, fps: int) -> None:
+    # the hips sink to the elbow-to-toes line while the straight legs hold the knees up: still
+    # the plank, with the warning that person needs (it used to end the hold, with no warning)
+    m = syn.plank(12.0, alignment=ramps(0, (5, 6.5, sag_deg)))
+    for mode in ("plank", "auto"):
+        analysis = analyze_series(syn.render(m, fps=fps), mode)
+        (result,) = analysis.sets
+        (hold,) = result["holds"]
+        assert hold["kind"] == "plank"
+        assert_hold_matches(hold, m.truth["holds"][0])
+        assert [w["type"] for w in result["warnings"]] == ["hips_sagging"]
+        onset = syn.first_time(m.signal, lambda v: v < -CFG.sag_deg, 5.0, 6.5)
+        assert result["warnings"][0]["start_s"] == pytest.approx(onset, abs=1.5)
+
+
 @pytest.mark.parametrize("name", ["downward_dog", "downward_dog_low", "child_pose", "kneeling"])
 def test_downward_dog_child_pose_and_kneeling_are_not_planks(name: str) -> None:
     motions = {

@@ -283,14 +283,18 @@ def in_plank_position(
     down are still the position whatever the hips do, as long as the forearms still carry the
     body: the analyzer decides whether that is a ``knees_down`` fault inside the hold (shorter
     than ``hold_grace_s``) or its end (see :class:`PlankAnalyzer`). The hips may be as high as
-    they like (a pike), but the arms must be bent onto the forearms.
+    they like (a pike), but the arms must be bent onto the forearms. The hips may sag down to
+    the floor line as long as the knees are off the floor.
     """
     if not m:
         return False
     base = (
         m["body_tilt_deg"] <= max_tilt
         and m["upper_arm_deg"] > 45  # elbow below the shoulder, upper arm near vertical
-        and m["hip_height"] > HIPS_DOWN  # hips above the elbow-to-knee/ankle (floor) line
+        # hips above the elbow-to-knee/ankle (floor) line, or the knees off the floor: a deep
+        # sag (-30 deg) brings the hips down to the line while the straight legs still carry
+        # the body on the toes (lying, the knees are down too)
+        and (m["hip_height"] > HIPS_DOWN or not m["on_knees"])
         # on the forearms, not on straight arms (downward dog); the wrist may be unseen
         and not m.get("elbow_angle_deg", np.nan) > STRAIGHT_ARM_DEG
     )
