@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from formcheck.analysis import Analysis, PlankAnalyzer, analyze_series
-from formcheck.analysis.plank import KNEES_DOWN_SAY_S, plank_measures
+from formcheck.analysis.plank import HEAD_OUT_OF_PICTURE, KNEES_DOWN_SAY_S, plank_measures
 from formcheck.config import Config
 from formcheck.measure.signals import POINT_NAMES, SideView
 from formcheck.pose.landmarks import PoseSeries
@@ -206,6 +206,40 @@ def test_good_plank_raises_no_fault_event_and_reports_its_alignment() -> None:
     summary = analysis.sets[0]["summary"]
     assert summary["median_alignment_deg"] == pytest.approx(0.0, abs=0.5)
     assert summary["longest_good_s"] == pytest.approx(summary["hold_s"], abs=1e-6)
+
+
+def test_a_head_out_of_the_picture_is_said_and_not_judged() -> None:
+    # a camera too close: the plank shifted so that the ears (which MediaPipe still places)
+    # lie past the picture's right edge; the hold is timed as before, the head is not judged
+    # (not even while it drops), and the live status says why
+    m = syn.plank(12.0, head_drop=ramps(0, (5, 6, 35), (10, 11, 0)))
+    series = syn.render(m, fps=FPS)
+    ears = series.landmarks[:, [7, 8], 0]
+    shift = series.image_size[0] + 5 - float(np.nanmin(ears))
+    moved = series.landmarks.copy()
+    moved[:, :, 0] += shift
+    close = PoseSeries(
+        series.timestamps_ms, moved, series.world, series.image_size, back=series.back
+    )
+    start, end = designed_hold(m)
+    for name, frames in (("in view", series), ("head out", close)):
+        analyzer = PlankAnalyzer()
+        statuses = []
+        for frame in frames:
+            analyzer.update(frame)
+            t = frame.timestamp_ms / 1000
+            if start + CFG.min_hold_s + 0.3 < t < end - 0.3:
+                assert analyzer.state.phase == "holding"
+                statuses.append(analyzer.state.status)
+        analyzer.finish()
+        result = analyzer.result()
+        (hold,) = result["holds"]
+        assert_hold_matches(hold, m.truth["holds"][0])
+        types = [w["type"] for w in result["warnings"]]
+        if name == "in view":
+            assert set(statuses) == {""} and types == ["head_dropping"]
+        else:
+            assert set(statuses) == {HEAD_OUT_OF_PICTURE} and types == []
 
 
 def test_live_state_times_the_hold_while_it_runs() -> None:

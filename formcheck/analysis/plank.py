@@ -77,6 +77,8 @@ HEAD_MIN_REACH = 0.25
 #: ... and at least this far inside the picture's edges (in trunk lengths, about a head's
 #: radius): an ear outside the frame, or a head half out of it, is the model's guess.
 HEAD_EDGE_MARGIN = 0.15
+#: The status while a plank is held with the head out of the picture.
+HEAD_OUT_OF_PICTURE = "Move back so your head is in view too"
 #: Hips no higher than this above the floor line (upper-arm lengths) = lying down.
 HIPS_DOWN = 0.15
 
@@ -257,13 +259,22 @@ def head_angle(view: SideView, image_size: tuple[int, int] | None = None) -> flo
     trunk = float(distance(s, h))
     if float(distance(s, ear)) < HEAD_MIN_REACH * trunk:
         return float("nan")
-    if image_size is not None:
-        margin = HEAD_EDGE_MARGIN * trunk
-        ears = np.array([view["ear"], view.other["ear"]])
-        inside = (ears >= margin) & (ears <= np.asarray(image_size, float) - margin)
-        if not inside.all():
-            return float("nan")
+    if image_size is not None and not head_in_picture(view, image_size):
+        return float("nan")
     return float(signed_straightness(h, s, ear))
+
+
+def head_in_picture(view: SideView, image_size: tuple[int, int]) -> bool:
+    """False when an ear MediaPipe placed lies outside the picture or within
+    :data:`HEAD_EDGE_MARGIN` trunk lengths of its edge (``image_size``: width, height): the
+    camera is too close, or aimed too low, to see the head."""
+    trunk = float(distance(view["shoulder"], view["hip"]))
+    ears = np.array([view["ear"], view.other["ear"]], dtype=np.float64)
+    ears = ears[np.isfinite(ears).all(axis=1)]
+    if not np.isfinite(trunk) or ears.size == 0:
+        return True  # nothing placed outside: the other checks decide
+    margin = HEAD_EDGE_MARGIN * trunk
+    return bool(((ears >= margin) & (ears <= np.asarray(image_size, float) - margin)).all())
 
 
 def in_plank_position(
@@ -406,7 +417,10 @@ class PlankAnalyzer(Analyzer):
             self._hold_on_knees.append(bool(knees) and sum(knees) > 0.5 * len(knees))
             events.append(Event(t, "hold_started", self.exercise, {"start_s": start}))
         if ok:
-            self._status = ""
+            # the hold is timed and the hips checked; the head cannot be (see head_angle)
+            self._status = (
+                "" if head_in_picture(view, frame.image_size) else HEAD_OUT_OF_PICTURE
+            )
             self._alignment = m["alignment_deg"]
         else:
             self._alignment = float("nan")
