@@ -530,6 +530,46 @@ def test_a_knee_plank_throughout_stays_one_knee_plank_hold() -> None:
         assert result["warnings"] == []
 
 
+@pytest.mark.parametrize("fps", REST_FPS)
+@pytest.mark.parametrize("lift_s", [0.5, 3.0])
+def test_a_knee_plank_that_goes_up_onto_the_toes_is_a_knee_plank_then_a_plank(
+        fps: int, lift_s: float) -> None:
+    # a beginner starts on the knees and, 8 s in, lifts them into a forearm plank for 10 s (a
+    # progression): two holds, the knee plank ending where the knees lift and the plank
+    # starting once they are up, so the plank's own time is there for the progression rule
+    # (before: one 18 s knee plank). Lifted only briefly (0.5 s, below the grace) and put
+    # back down, the knees leave one knee plank.
+    lift = 10.0
+    if lift_s < CFG.hold_grace_s:
+        knees = ramps(1.0, (lift, lift + 0.25, 0.0), (lift + lift_s, lift + lift_s + 0.25, 1.0))
+    else:
+        knees = ramps(1.0, (lift, lift + 0.5, 0.0))
+    m = syn.plank(18.0, knees=knees, knee_shin_tilt_deg=15.0)
+    analysis = analyze_series(syn.render(m, fps=fps), "plank")
+    result = analysis.sets[0]
+    (truth,) = m.truth["holds"]
+    assert result["warnings"] == []
+    holds = result["holds"]
+    if lift_s < CFG.hold_grace_s:
+        (hold,) = holds
+        assert hold["kind"] == "knee_plank"
+        assert_hold_matches(hold, truth)
+        return
+    assert [h["kind"] for h in holds] == ["knee_plank", "plank"]
+    knee, plank = holds
+    assert_hold_matches(knee, truth | {"end_s": lift, "outer_end_s": lift + 0.5})
+    assert_hold_matches(plank, truth | {"start_s": lift + 0.5, "outer_start_s": lift})
+    assert [e.kind for e in analysis.events] == ["hold_started", "hold_ended"] * 2
+    # live: the knee plank is shown as one, then the plank as holding
+    analyzer = PlankAnalyzer()
+    phases = []
+    for frame in syn.render(m, fps=fps):
+        analyzer.update(frame)
+        phases.append(analyzer.state.phase)
+    assert "knee plank" in phases and "holding" in phases
+    assert phases.index("holding") > max(i for i, p in enumerate(phases) if p == "knee plank")
+
+
 # -- strong pikes are planks; downward dog and kneeling are not (issue 15) ---------------------
 
 #: pike (deg) -> knee bend (deg) it pulls with the toes on the floor

@@ -96,6 +96,19 @@ class EpisodeTracker:
             return "ended"
         return None
 
+    def split(self, at_s: float) -> str | None:
+        """End the open episode at ``at_s`` and make ``at_s`` the start of the next one's
+        candidate: the condition goes on holding, but what it holds has changed (a knee plank
+        that goes up onto the toes)."""
+        active = self.active
+        if active is None:
+            return None
+        active.end_s = max(at_s, active.start_s)
+        active.open = False
+        self._candidate, self._candidate_worst = at_s, float("nan")
+        self._first_false = None
+        return "ended"
+
     def close(self) -> str | None:
         """End any open episode (end of the recording)."""
         self._candidate = None

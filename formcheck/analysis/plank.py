@@ -21,6 +21,8 @@ pike is a plank with ``hips_piked``). The knee on the floor line, or bent (knee 
 plank. In a forearm plank, knees down for less than ``hold_grace_s`` are a ``knees_down`` fault
 inside the hold; for longer they end it where they went down, the rest on the knees that
 follows is no hold, and getting back up starts a new one (as a physiotherapist counts holds).
+A knee plank that goes up onto the toes for longer than ``hold_grace_s`` ends where the knees
+lifted, and the forearm plank that follows is a hold of its own (a progression).
 A hold starts once the position is kept for ``min_hold_s`` and
 survives breaks shorter than ``hold_grace_s``; once it is over, its time runs from when the body
 reached the position it held to when it began to leave it (body tilt, alignment and knee angle
@@ -337,6 +339,7 @@ class PlankAnalyzer(Analyzer):
         self._knees_pending: Event | None = None  # knees down, not yet announced
         self._resting = False  # on the knees after a forearm plank they ended
         self._knees_since: float | None = None  # knees down in a forearm plank since
+        self._toes_since: float | None = None  # up on the toes in a knee plank since
         self._prev_t: float | None = None
 
     def _camera_tilt(self, t: float, view: SideView) -> float:
@@ -387,6 +390,8 @@ class PlankAnalyzer(Analyzer):
         )
         settled = self._settled(t, m)
         knees_down_now = ok and knees_may_drop and bool(m["on_knees"])
+        # up on the toes in a knee plank (legs straight, as a forearm plank starts)
+        toes_now = ok and holding_before and not knees_may_drop and not m["on_knees"]
         if not m or not m["on_knees"] or m["hip_height"] <= HIPS_DOWN:
             self._resting = False  # back up, or lying down: no longer the rest
         elif self._resting:
@@ -395,15 +400,27 @@ class PlankAnalyzer(Analyzer):
         # knees down in a forearm plank: shorter than the grace they are a ``knees_down``
         # fault inside the hold (the moves down and up included), longer they end it where
         # they went down (the rest on the knees is no hold)
+        # a knee plank that goes up onto the toes for longer than the grace has become a
+        # forearm plank: the knee plank ends where the knees lifted and the plank's hold starts
+        # there (a progression, two holds as a physiotherapist counts them); a brief lift stays
+        # in the knee plank
+        edge = (t + self._prev_t) / 2 if self._prev_t is not None else t
         if not knees_down_now:
             self._knees_since = None
         elif self._knees_since is None:
-            self._knees_since = (t + self._prev_t) / 2 if self._prev_t is not None else t
+            self._knees_since = edge
+        if not toes_now:
+            self._toes_since = None
+        elif self._toes_since is None:
+            self._toes_since = edge
         self._prev_t = t
-        since = self._knees_since
+        since, toes_since = self._knees_since, self._toes_since
         if since is not None and t - since > self.cfg.hold_grace_s:
             change = self.position.close()
             self.position.episodes[-1].end_s = max(since, self.position.episodes[-1].start_s)
+        elif toes_since is not None and t - toes_since > self.cfg.hold_grace_s:
+            change = self.position.split(toes_since)
+            self._toes_since = None
         else:
             change = self.position.update(t, ok and (settled or since is not None))
         holding = self.position.active is not None
