@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 import pytest
 
 from formcheck.analysis import Analysis, PlankAnalyzer, analyze_series
+from formcheck.analysis.feedback import Coach
 from formcheck.analysis.plank import HEAD_OUT_OF_PICTURE, KNEES_DOWN_SAY_S, plank_measures
-from formcheck.config import Config
+from formcheck.config import Config, FeedbackConfig
+from formcheck.live.routine import _hold_broke
 from formcheck.measure.signals import POINT_NAMES, SideView
 from formcheck.pose.landmarks import PoseSeries
 from formcheck.report.report import build_report
@@ -560,14 +563,23 @@ def test_a_knee_plank_that_goes_up_onto_the_toes_is_a_knee_plank_then_a_plank(
     assert_hold_matches(knee, truth | {"end_s": lift, "outer_end_s": lift + 0.5})
     assert_hold_matches(plank, truth | {"start_s": lift + 0.5, "outer_start_s": lift})
     assert [e.kind for e in analysis.events] == ["hold_started", "hold_ended"] * 2
+    # the knee plank's end says a plank follows: the guided routine's plank step goes on
+    # (its hold did not break) and the coach says no "Rest" there, only when the plank ends
+    ends = [e for e in analysis.events if e.kind == "hold_ended"]
+    assert [e.data.get("next") for e in ends] == ["plank", None]
+    assert [_hold_broke(SimpleNamespace(events=[e])) for e in ends] == [False, True]
     # live: the knee plank is shown as one, then the plank as holding
-    analyzer = PlankAnalyzer()
-    phases = []
+    analyzer, coach = PlankAnalyzer(), Coach(FeedbackConfig(cooldown_s=0.0, min_gap_s=0.0))
+    phases, cues = [], []
     for frame in syn.render(m, fps=fps):
-        analyzer.update(frame)
+        events = analyzer.update(frame)
         phases.append(analyzer.state.phase)
+        cue = coach.update(frame.timestamp_ms / 1000, events, analyzer.state)
+        if cue is not None and cue.kind == "hold":
+            cues.append(cue.text)
     assert "knee plank" in phases and "holding" in phases
     assert phases.index("holding") > max(i for i, p in enumerate(phases) if p == "knee plank")
+    assert cues == ["Hold it there", "Hold it there", "Rest"]
 
 
 # -- strong pikes are planks; downward dog and kneeling are not (issue 15) ---------------------

@@ -62,7 +62,8 @@ class Coach:
                 out.append(Cue(t, f"{n}. Good {e.kind}" if good else str(n), COUNT, "count"))
             elif e.kind == "hold_started":
                 out.append(Cue(t, "Hold it there", COUNT, "hold"))
-            elif e.kind == "hold_ended":
+            elif e.kind == "hold_ended" and not e.data.get("next"):
+                # (a knee plank that went up onto the toes goes on as a plank: no rest)
                 out.append(Cue(t, "Rest", COUNT, "hold"))
         if state is not None:
             out += self._status_cue(t, state)

@@ -397,6 +397,7 @@ class PlankAnalyzer(Analyzer):
         elif self._resting:
             ok = False  # the knee-supported rest after a hold: not a (knee-plank) hold
         events: list[Event] = []
+        split = False
         # knees down in a forearm plank: shorter than the grace they are a ``knees_down``
         # fault inside the hold (the moves down and up included), longer they end it where
         # they went down (the rest on the knees is no hold)
@@ -421,6 +422,7 @@ class PlankAnalyzer(Analyzer):
         elif toes_since is not None and t - toes_since > self.cfg.hold_grace_s:
             change = self.position.split(toes_since)
             self._toes_since = None
+            split = True
         else:
             change = self.position.update(t, ok and (settled or since is not None))
         holding = self.position.active is not None
@@ -473,7 +475,7 @@ class PlankAnalyzer(Analyzer):
             # a forearm plank ended by the knees staying down: they rest there until the body
             # is back up (a new hold) or down on the floor
             self._resting = knees_down_now
-            events += self._end_hold(t)
+            events += self._end_hold(t, onto_toes=split)
         return (m if ok else {}), events
 
     def _knees_down_events(self, t: float, events: list[Event]) -> list[Event]:
@@ -499,11 +501,15 @@ class PlankAnalyzer(Analyzer):
             self._knees_pending = None
         return out
 
-    def _end_hold(self, t: float) -> list[Event]:
+    def _end_hold(self, t: float, *, onto_toes: bool = False) -> list[Event]:
+        """The events of a hold's end; ``onto_toes``: a knee plank that went up onto the toes,
+        the body still in a plank (its event says ``"next": "plank"``: no rest follows)."""
         self._in_position.clear()
         events = self._unannounced_knees(self.faults.close(t))
         hold = self.position.episodes[-1]
-        span = {"start_s": hold.start_s, "end_s": hold.end_s}
+        span: dict[str, Any] = {"start_s": hold.start_s, "end_s": hold.end_s}
+        if onto_toes:
+            span["next"] = "plank"
         return [*events, Event(t, "hold_ended", self.exercise, span)]
 
     def _unannounced_knees(self, events: list[Event]) -> list[Event]:

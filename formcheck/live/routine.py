@@ -438,7 +438,9 @@ class Routine:
 
 
 def _hold_broke(update: LiveUpdate) -> bool:
-    return any(e.kind == "hold_ended" for e in update.events)
+    """A plank hold ended, unless it went on as another (a knee plank up onto the toes: the
+    step goes on, its target now the plank's)."""
+    return any(e.kind == "hold_ended" and not e.data.get("next") for e in update.events)
 
 
 def _achieved_text(step: RoutineStep, value: float) -> str:
