@@ -21,8 +21,10 @@ pike is a plank with ``hips_piked``). The knee on the floor line, or bent (knee 
 plank. In a forearm plank, knees down for less than ``hold_grace_s`` are a ``knees_down`` fault
 inside the hold; for longer they end it where they went down, the rest on the knees that
 follows is no hold, and getting back up starts a new one (as a physiotherapist counts holds).
-A knee plank that goes up onto the toes for longer than ``hold_grace_s`` ends where the knees
-lifted, and the forearm plank that follows is a hold of its own (a progression).
+A knee plank that goes up onto the toes for as long as a hold needs (``min_hold_s``) ends where
+the knees lifted, and the forearm plank that follows is a hold of its own (a progression); if
+that plank's knees go down again for longer than ``hold_grace_s``, a knee plank follows again
+(the person's own level, not a rest).
 A hold starts once the position is kept for ``min_hold_s`` and
 survives breaks shorter than ``hold_grace_s``; once it is over, its time runs from when the body
 reached the position it held to when it began to leave it (body tilt, alignment and knee angle
@@ -340,6 +342,9 @@ class PlankAnalyzer(Analyzer):
         self._resting = False  # on the knees after a forearm plank they ended
         self._knees_since: float | None = None  # knees down in a forearm plank since
         self._toes_since: float | None = None  # up on the toes in a knee plank since
+        #: the open hold is a forearm plank that went on from a knee plank (a progression):
+        #: its knees going down again are a knee plank again, not a rest
+        self._from_knee_plank = False
         self._prev_t: float | None = None
 
     def _camera_tilt(self, t: float, view: SideView) -> float:
@@ -397,14 +402,16 @@ class PlankAnalyzer(Analyzer):
         elif self._resting:
             ok = False  # the knee-supported rest after a hold: not a (knee-plank) hold
         events: list[Event] = []
-        split = False
+        next_kind: str | None = None  # a hold that goes on as another: the new one's kind
         # knees down in a forearm plank: shorter than the grace they are a ``knees_down``
         # fault inside the hold (the moves down and up included), longer they end it where
         # they went down (the rest on the knees is no hold)
-        # a knee plank that goes up onto the toes for longer than the grace has become a
-        # forearm plank: the knee plank ends where the knees lifted and the plank's hold starts
-        # there (a progression, two holds as a physiotherapist counts them); a brief lift stays
-        # in the knee plank
+        # a knee plank that goes up onto the toes long enough for a hold (``min_hold_s``, and
+        # at least the grace) has become a forearm plank: the knee plank ends where the knees
+        # lifted and the plank's hold starts there (a progression, two holds as a
+        # physiotherapist counts them); a shorter lift stays in the knee plank. Such a plank
+        # whose knees go down again for longer than the grace goes on as a knee plank (the
+        # person's own level), not a rest
         edge = (t + self._prev_t) / 2 if self._prev_t is not None else t
         if not knees_down_now:
             self._knees_since = None
@@ -417,12 +424,19 @@ class PlankAnalyzer(Analyzer):
         self._prev_t = t
         since, toes_since = self._knees_since, self._toes_since
         if since is not None and t - since > self.cfg.hold_grace_s:
-            change = self.position.close()
-            self.position.episodes[-1].end_s = max(since, self.position.episodes[-1].start_s)
-        elif toes_since is not None and t - toes_since > self.cfg.hold_grace_s:
+            if self._from_knee_plank:
+                change = self.position.split(since)
+                self._knees_since, next_kind = None, "knee_plank"
+            else:
+                change = self.position.close()
+                self.position.episodes[-1].end_s = max(
+                    since, self.position.episodes[-1].start_s
+                )
+        elif toes_since is not None and t - toes_since > max(
+            self.cfg.hold_grace_s, self.cfg.min_hold_s
+        ):
             change = self.position.split(toes_since)
-            self._toes_since = None
-            split = True
+            self._toes_since, next_kind = None, "plank"
         else:
             change = self.position.update(t, ok and (settled or since is not None))
         holding = self.position.active is not None
@@ -474,8 +488,9 @@ class PlankAnalyzer(Analyzer):
         if change == "ended":
             # a forearm plank ended by the knees staying down: they rest there until the body
             # is back up (a new hold) or down on the floor
-            self._resting = knees_down_now
-            events += self._end_hold(t, onto_toes=split)
+            self._resting = knees_down_now and next_kind is None
+            self._from_knee_plank = next_kind == "plank"
+            events += self._end_hold(t, next_kind=next_kind)
         return (m if ok else {}), events
 
     def _knees_down_events(self, t: float, events: list[Event]) -> list[Event]:
@@ -501,15 +516,16 @@ class PlankAnalyzer(Analyzer):
             self._knees_pending = None
         return out
 
-    def _end_hold(self, t: float, *, onto_toes: bool = False) -> list[Event]:
-        """The events of a hold's end; ``onto_toes``: a knee plank that went up onto the toes,
-        the body still in a plank (its event says ``"next": "plank"``: no rest follows)."""
+    def _end_hold(self, t: float, *, next_kind: str | None = None) -> list[Event]:
+        """The events of a hold's end; ``next_kind``: the hold goes on as another, the body
+        still in a plank (a knee plank up onto the toes, ``"plank"``, or such a plank back onto
+        the knees, ``"knee_plank"``): its event says ``"next"``, and no rest follows."""
         self._in_position.clear()
         events = self._unannounced_knees(self.faults.close(t))
         hold = self.position.episodes[-1]
         span: dict[str, Any] = {"start_s": hold.start_s, "end_s": hold.end_s}
-        if onto_toes:
-            span["next"] = "plank"
+        if next_kind is not None:
+            span["next"] = next_kind
         return [*events, Event(t, "hold_ended", self.exercise, span)]
 
     def _unannounced_knees(self, events: list[Event]) -> list[Event]:

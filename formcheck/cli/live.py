@@ -62,7 +62,10 @@ class ConsoleFeedback:
                 self.print_line(f"{stamp} hold started")
             elif event.kind == "hold_ended":
                 held = float(event.data.get("end_s", 0.0)) - float(event.data.get("start_s", 0.0))
-                then = "; up on the toes: a forearm plank" if event.data.get("next") else ""
+                then = {
+                    "plank": "; up on the toes: a forearm plank",
+                    "knee_plank": "; back on the knees: a knee plank",
+                }.get(str(event.data.get("next")), "")
                 self.print_line(f"{stamp} hold ended: held {held:.1f} s{then}")
         for cue in update.cues:
             self.print_line(f"{stamp} [cyan]{cue.text}[/]")
