@@ -18,10 +18,11 @@ import numpy as np
 import pytest
 
 from formcheck.analysis import Analysis, PlankAnalyzer, analyze_series
+from formcheck.analysis.events import Exercise
 from formcheck.analysis.feedback import Coach
 from formcheck.analysis.plank import HEAD_OUT_OF_PICTURE, KNEES_DOWN_SAY_S, plank_measures
 from formcheck.config import Config, FeedbackConfig
-from formcheck.live.routine import _hold_broke
+from formcheck.live.routine import RoutineStep, _carried, _hold_broke, achieved
 from formcheck.measure.signals import POINT_NAMES, SideView
 from formcheck.pose.landmarks import PoseSeries
 from formcheck.report.report import build_report
@@ -556,7 +557,7 @@ def test_a_knee_plank_that_goes_up_onto_the_toes_is_a_knee_plank_then_a_plank(
     holds = result["holds"]
     if lift_s is not None and lift_s < CFG.min_hold_s:
         (hold,) = holds
-        assert hold["kind"] == "knee_plank"
+        assert hold["kind"] == "knee_plank" and hold["continues"] is False
         assert_hold_matches(hold, truth)
         assert [e.kind for e in analysis.events] == ["hold_started", "hold_ended"]
         return
@@ -583,6 +584,12 @@ def test_a_knee_plank_that_goes_up_onto_the_toes_is_a_knee_plank_then_a_plank(
     ends = [e for e in analysis.events if e.kind == "hold_ended"]
     assert [e.data.get("next") for e in ends] == nexts
     assert [_hold_broke(SimpleNamespace(events=[e])) for e in ends] == [n is None for n in nexts]
+    # ... and counts the holds it went on from towards the step's target and achievement
+    carried = sum(_carried(SimpleNamespace(events=[e])) for e in ends)
+    assert carried == pytest.approx(sum(e.data["end_s"] - e.data["start_s"] for e in ends[:-1]))
+    assert [h["continues"] for h in holds] == [False] + [True] * (len(holds) - 1)
+    step = RoutineStep(Exercise.PLANK, "Knee plank", target_hold_s=30.0)
+    assert achieved(step, [result]) == pytest.approx(result["summary"]["hold_s"], abs=0.01)
     # live: each hold is shown as what it is, and the knees are never cued
     analyzer, coach = PlankAnalyzer(), Coach(FeedbackConfig(cooldown_s=0.0, min_gap_s=0.0))
     phases, cues = [], []

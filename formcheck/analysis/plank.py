@@ -345,6 +345,8 @@ class PlankAnalyzer(Analyzer):
         #: the open hold is a forearm plank that went on from a knee plank (a progression):
         #: its knees going down again are a knee plank again, not a rest
         self._from_knee_plank = False
+        self._continues: list[bool] = []  # per hold: went on straight from the one before?
+        self._continuing = False  # the next hold to start goes on from the one that ended
         self._prev_t: float | None = None
 
     def _camera_tilt(self, t: float, view: SideView) -> float:
@@ -444,10 +446,13 @@ class PlankAnalyzer(Analyzer):
             self._in_position.append((t, bool(m["on_knees"])))
         elif not holding and self.position._candidate is None:
             self._in_position.clear()
+            self._continuing = False
         if change == "started" and self.position.active is not None:
             start = self.position.active.start_s
             knees = [k for s, k in self._in_position if s >= start]
             self._hold_on_knees.append(bool(knees) and sum(knees) > 0.5 * len(knees))
+            self._continues.append(self._continuing)
+            self._continuing = False
             events.append(Event(t, "hold_started", self.exercise, {"start_s": start}))
         if ok:
             # the hold is timed and the hips checked; the head cannot be (see head_angle)
@@ -490,6 +495,7 @@ class PlankAnalyzer(Analyzer):
             # is back up (a new hold) or down on the floor
             self._resting = knees_down_now and next_kind is None
             self._from_knee_plank = next_kind == "plank"
+            self._continuing = next_kind is not None
             events += self._end_hold(t, next_kind=next_kind)
         return (m if ok else {}), events
 
@@ -566,6 +572,9 @@ class PlankAnalyzer(Analyzer):
                         max((b - a for a, b in good_stretches), default=0.0), 3
                     ),
                     "open": is_open,
+                    # went on straight from the hold before (a knee plank up onto the toes,
+                    # or back): the body stayed in a plank between them
+                    "continues": i < len(self._continues) and self._continues[i],
                 }
             )
         return holds

@@ -152,8 +152,10 @@ class StepEnd(enum.StrEnum):
     NOT_STARTED = "not_started"
 
 
-def target_reached(step: RoutineStep, state: LiveState) -> bool:
-    """True once the live state meets the step's target.
+def target_reached(step: RoutineStep, state: LiveState, carried_s: float = 0.0) -> bool:
+    """True once the live state meets the step's target. ``carried_s``: the time of the
+    plank holds this one went on from (a knee plank up onto the toes), counted in while it
+    lasts: the body has been in a plank all along.
 
     Example:
         >>> step = RoutineStep(Exercise.GLUTE_BRIDGE, "Glute bridges", target_reps=12)
@@ -163,16 +165,31 @@ def target_reached(step: RoutineStep, state: LiveState) -> bool:
     if step.target_reps is not None:
         return state.count >= step.target_reps
     if step.target_hold_s is not None:
-        return state.hold_s >= step.target_hold_s
+        return state.hold_s > 0 and state.hold_s + carried_s >= step.target_hold_s
     return False
 
 
 def achieved(step: RoutineStep, blocks: list[dict[str, Any]]) -> float:
     """What a step achieved, from its set's report blocks: reps or rounds, or the longest
-    hold in seconds (plank)."""
+    hold in seconds (plank), holds that went on straight from the one before (``continues``:
+    a knee plank up onto the toes) counted together.
+
+    Example:
+        >>> step = RoutineStep(Exercise.PLANK, "Knee plank", target_hold_s=20.0)
+        >>> achieved(step, [{"holds": [{"duration_s": 9.0, "continues": False},
+        ...                            {"duration_s": 12.0, "continues": True},
+        ...                            {"duration_s": 15.0, "continues": False}]}])
+        21.0
+    """
     if step.exercise is Exercise.PLANK:
-        holds = [h["duration_s"] for b in blocks for h in b["holds"]]
-        return round(max(holds, default=0.0), 3)
+        chains: list[float] = []
+        for b in blocks:
+            for i, h in enumerate(b["holds"]):
+                if i and h.get("continues") and chains:
+                    chains[-1] += h["duration_s"]
+                else:
+                    chains.append(h["duration_s"])
+        return round(max(chains, default=0.0), 3)
     return float(sum(b["summary"].get("rep_count", 0) for b in blocks))
 
 
@@ -294,6 +311,7 @@ class Routine:
         self._say(f"{step.title}: go", spoken="Go")
         limit = self.config.routine.max_exercise_s
         active_s, last = 0.0, time.perf_counter()
+        carried_s = 0.0  # plank holds the one under way went on from
         while True:
             now = time.perf_counter()
             if not session.paused:
@@ -316,9 +334,11 @@ class Routine:
                 session.paused = not session.paused
             elif action is Action.RESTART:
                 session.restart_set()
+                carried_s = 0.0
             elif action is Action.NEXT:
                 return StepEnd.SKIPPED
-            if target_reached(step, update.state):
+            carried_s += _carried(update)
+            if target_reached(step, update.state, carried_s):
                 return StepEnd.TARGET
             if step.exercise is Exercise.PLANK and _hold_broke(update):
                 return StepEnd.HOLD_ENDED
@@ -441,6 +461,15 @@ def _hold_broke(update: LiveUpdate) -> bool:
     """A plank hold ended, unless it went on as another (a knee plank up onto the toes: the
     step goes on, its target now the plank's)."""
     return any(e.kind == "hold_ended" and not e.data.get("next") for e in update.events)
+
+
+def _carried(update: LiveUpdate) -> float:
+    """The time (s) of the plank holds that ended this frame but go on as another."""
+    return sum(
+        float(e.data["end_s"]) - float(e.data["start_s"])
+        for e in update.events
+        if e.kind == "hold_ended" and e.data.get("next")
+    )
 
 
 def _achieved_text(step: RoutineStep, value: float) -> str:
