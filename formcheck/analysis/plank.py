@@ -638,10 +638,20 @@ class PlankAnalyzer(Analyzer):
     def state(self) -> LiveState:
         holds = self._holds()
         active = self.position.active
+        hold_s = 0.0
+        if active is not None:
+            # the hold under way, with those it went on from (a knee plank up onto the toes):
+            # the body has been in a plank all along, so the timer (and the hold's target, its
+            # countdown and the routine's step) runs on
+            hold_s = active.duration_s
+            i = len(self.position.episodes) - 1
+            while 0 < i < len(self._continues) and self._continues[i]:
+                i -= 1
+                hold_s += holds[i]["duration_s"]
         return LiveState(
             exercise=self.exercise.value,
             count=len(holds),
-            hold_s=active.duration_s if active is not None else 0.0,
+            hold_s=hold_s,
             total_hold_s=sum(h["duration_s"] for h in holds),
             good_form_s=sum(h["good_form_s"] for h in holds),
             measure=self._alignment,

@@ -152,10 +152,9 @@ class StepEnd(enum.StrEnum):
     NOT_STARTED = "not_started"
 
 
-def target_reached(step: RoutineStep, state: LiveState, carried_s: float = 0.0) -> bool:
-    """True once the live state meets the step's target. ``carried_s``: the time of the
-    plank holds this one went on from (a knee plank up onto the toes), counted in while it
-    lasts: the body has been in a plank all along.
+def target_reached(step: RoutineStep, state: LiveState) -> bool:
+    """True once the live state meets the step's target (a plank's ``hold_s`` counts the
+    holds the one under way went on from, see :class:`~formcheck.analysis.plank.PlankAnalyzer`).
 
     Example:
         >>> step = RoutineStep(Exercise.GLUTE_BRIDGE, "Glute bridges", target_reps=12)
@@ -165,7 +164,7 @@ def target_reached(step: RoutineStep, state: LiveState, carried_s: float = 0.0) 
     if step.target_reps is not None:
         return state.count >= step.target_reps
     if step.target_hold_s is not None:
-        return state.hold_s > 0 and state.hold_s + carried_s >= step.target_hold_s
+        return state.hold_s >= step.target_hold_s
     return False
 
 
@@ -311,7 +310,6 @@ class Routine:
         self._say(f"{step.title}: go", spoken="Go")
         limit = self.config.routine.max_exercise_s
         active_s, last = 0.0, time.perf_counter()
-        carried_s = 0.0  # plank holds the one under way went on from
         while True:
             now = time.perf_counter()
             if not session.paused:
@@ -334,11 +332,9 @@ class Routine:
                 session.paused = not session.paused
             elif action is Action.RESTART:
                 session.restart_set()
-                carried_s = 0.0
             elif action is Action.NEXT:
                 return StepEnd.SKIPPED
-            carried_s += _carried(update)
-            if target_reached(step, update.state, carried_s):
+            if target_reached(step, update.state):
                 return StepEnd.TARGET
             if step.exercise is Exercise.PLANK and _hold_broke(update):
                 return StepEnd.HOLD_ENDED
@@ -461,15 +457,6 @@ def _hold_broke(update: LiveUpdate) -> bool:
     """A plank hold ended, unless it went on as another (a knee plank up onto the toes: the
     step goes on, its target now the plank's)."""
     return any(e.kind == "hold_ended" and not e.data.get("next") for e in update.events)
-
-
-def _carried(update: LiveUpdate) -> float:
-    """The time (s) of the plank holds that ended this frame but go on as another."""
-    return sum(
-        float(e.data["end_s"]) - float(e.data["start_s"])
-        for e in update.events
-        if e.kind == "hold_ended" and e.data.get("next")
-    )
 
 
 def _achieved_text(step: RoutineStep, value: float) -> str:
