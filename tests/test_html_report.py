@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from formcheck.analysis import Analysis
+from formcheck.analysis import Analysis, analyze_series
 from formcheck.config import Config
 from formcheck.errors import OutputError
 from formcheck.report.html_report import render_html, write_html
@@ -31,6 +31,7 @@ from formcheck.report.report_format import fmt_clock
 from formcheck.report.report_plot import LINE_COLOUR, MARGIN_B, MARGIN_T, PLOT_H, PLOT_W
 from formcheck.report.traces import decimate_times, key_measure, set_traces
 from formcheck.run.recording import analyze_source
+from tests import synthetic as syn
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 CLIPS = {
@@ -311,6 +312,26 @@ def test_advice_praises_a_clean_set_and_reports_the_hold_target() -> None:
         and target.tone == "tip"
         and "12.0 s of the 30.0 s" in (target.text)
     )
+
+
+def test_a_hold_that_went_on_from_the_one_before_says_so() -> None:
+    # a knee plank, up onto the toes for 3 s, back onto the knees: three holds, the last two
+    # straight on from the one before (the physiotherapist sees one plank, not three attempts)
+
+    knees = syn.ramps(1.0, (10, 10.25, 0.0), (13, 13.25, 1.0))
+    series = syn.render(syn.plank(18.0, knees=knees, knee_shin_tilt_deg=15.0), fps=30)
+    block = analyze_series(series, "plank").sets[0]
+    page = Page(render_html({"sets": [block], "cues": []}))
+    types = [
+        e.text
+        for e in page.inside("table-0")
+        if e.tag == "td" and "data-key" not in e.attrs and "plank" in e.text
+    ]
+    assert types == [
+        "knee plank",
+        "forearm plank (straight on from the hold before)",
+        "knee plank (straight on from the hold before)",
+    ]
 
 
 def test_write_to_a_missing_folder_is_an_output_error(tmp_path: Path) -> None:

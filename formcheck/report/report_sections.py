@@ -371,6 +371,8 @@ def _table(block: Mapping[str, Any], index: int) -> str:
             dur = h.get("duration_s")
             share = h.get("good_form_s", 0) / dur if is_finite(dur) and dur else None
             kind = "knee plank" if h.get("kind") == "knee_plank" else "forearm plank"
+            if h.get("continues"):
+                kind += " (straight on from the hold before)"
             if h.get("open"):
                 kind += " (still going at the end)"
             rows.append(
