@@ -636,6 +636,27 @@ def test_a_mirrored_video_counts_every_rep_partial_ones_too(tmp_path: Path) -> N
     assert faults == [[], ["partial_rep"], [], ["partial_rep"], []], bridge_set["reps"]
 
 
+def test_a_knee_plank_up_onto_the_toes_is_a_knee_plank_then_a_plank_on_real_video(
+    tmp_path: Path,
+) -> None:
+    # a beginner's progression, rendered (tests/data/README.md): a knee plank held 2.8-7.5 s,
+    # the knees straightened by 8.7 s, a forearm plank held to 14.2 s. The real model: two
+    # holds of their kinds, the plank straight on from the knee plank, no warning
+    video = Path(__file__).parent / "data" / "plank_knees_up_right.mp4"
+    report_path = tmp_path / "r.json"
+    result = invoke("analyze", video, "--json", report_path)
+    assert result.exit_code == 0, result.output
+    [plank_set] = read_report(report_path)["sets"]
+    assert plank_set["exercise"] == "plank"
+    knee, plank = plank_set["holds"]
+    assert (knee["kind"], knee["continues"]) == ("knee_plank", False)
+    assert (plank["kind"], plank["continues"]) == ("plank", True)
+    assert knee["start_s"] == pytest.approx(2.8, abs=0.6)
+    assert 7.3 <= knee["end_s"] <= 8.1 and 8.1 <= plank["start_s"] <= 8.9
+    assert plank["end_s"] == pytest.approx(14.2, abs=0.6)
+    assert plank_set["warnings"] == []
+
+
 # --------------------------------------------------------------------- outputs: exit 5
 
 

@@ -324,6 +324,24 @@ def test_head_drop_bends_the_neck_and_is_scripted_as_a_fault() -> None:
     assert during - before == pytest.approx(0.7 * 80.0, abs=3.0)
 
 
+def test_knees_up_is_a_knee_plank_then_a_forearm_plank() -> None:
+    # a knee plank that goes up onto the toes at 8 s: two holds, and the line the renderer
+    # keeps straight runs to the knee in the knee plank, to the ankle once on the toes
+    m = plank(fps=30.0, duration=20.0, fault="knees_up", fault_from_s=8.0, knee_plank=True)
+    assert [(h["kind"], h["start_s"], h["end_s"]) for h in m.holds] == [
+        ("knee_plank", pytest.approx(2.8), 8.0),
+        ("plank", pytest.approx(9.2), pytest.approx(18.2)),
+    ]
+    assert m.faults == []
+    knee, weight = m.channels["knee_flex_l"], m.target_weight
+    assert weight is not None
+    on_knees, on_toes = (m.t > 4) & (m.t < 7.9), (m.t > 9.3) & (m.t < 18)
+    assert np.allclose(knee[on_knees], 95.0) and np.allclose(knee[on_toes], 0.0)
+    assert np.allclose(weight[on_knees], 1.0) and np.allclose(weight[on_toes], 0.0)
+    with pytest.raises(ValueError, match="knee plank"):
+        plank(fps=30.0, fault="knees_up", fault_from_s=8.0)
+
+
 def test_cli_function_checks_the_new_options(tmp_path: Path) -> None:
     from formcheck.errors import FormcheckError
     from formcheck.synth.cli import synth

@@ -347,6 +347,7 @@ class PlankAnalyzer(Analyzer):
         self._from_knee_plank = False
         self._continues: list[bool] = []  # per hold: went on straight from the one before?
         self._continuing = False  # the next hold to start goes on from the one that ended
+        self._onto_toes: set[int] = set()  # knee-plank holds that ended going up onto the toes
         self._prev_t: float | None = None
 
     def _camera_tilt(self, t: float, view: SideView) -> float:
@@ -440,7 +441,10 @@ class PlankAnalyzer(Analyzer):
             change = self.position.split(toes_since)
             self._toes_since, next_kind = None, "plank"
         else:
-            change = self.position.update(t, ok and (settled or since is not None))
+            # knees going down in a forearm plank or up in a knee plank move fast: that is
+            # no way out of the plank while it is being timed
+            moving_on = since is not None or toes_since is not None
+            change = self.position.update(t, ok and (settled or moving_on))
         holding = self.position.active is not None
         if ok and settled:
             self._in_position.append((t, bool(m["on_knees"])))
@@ -496,6 +500,8 @@ class PlankAnalyzer(Analyzer):
             self._resting = knees_down_now and next_kind is None
             self._from_knee_plank = next_kind == "plank"
             self._continuing = next_kind is not None
+            if next_kind == "plank":
+                self._onto_toes.add(len(self.position.episodes) - 1)
             events += self._end_hold(t, next_kind=next_kind)
         return (m if ok else {}), events
 
@@ -597,21 +603,32 @@ class PlankAnalyzer(Analyzer):
             start, end = ep.start_s, min(end, self.end_s)
             if not ep.open:
                 if i not in self._settled_spans:
-                    self._settled_spans[i] = self._settled_span(start, end, knee_plank)
+                    # a knee plank that went up onto the toes ends where its knees began to
+                    # straighten (the way up is in neither hold)
+                    self._settled_spans[i] = self._settled_span(
+                        start, end, knee_plank, onto_toes=i in self._onto_toes
+                    )
                 start, end = self._settled_spans[i]
             spans.append((start, end, ep.open))
         return spans
 
-    def _settled_span(self, start: float, end: float, knee_plank: bool) -> tuple[float, float]:
+    def _settled_span(
+        self, start: float, end: float, knee_plank: bool, *, onto_toes: bool = False
+    ) -> tuple[float, float]:
         """A finished hold without the moments of getting into and out of the position it held
         (the body's tilt, its alignment and, in a forearm plank, the knee angle, all within
-        ``settle_band_deg``)."""
+        ``settle_band_deg``). A knee plank's end ``onto_toes`` is found with its knee angle
+        too (where the knees began to straighten)."""
         names = ["body_tilt_deg", "alignment_deg"] + ([] if knee_plank else ["knee_angle_deg"])
         times = self.trace()[0]
         measures = [self.trace(name)[1] for name in names]
-        return settled_span(
-            times, measures, start, end, self.cfg.settle_band_deg, self.cfg.min_hold_s
-        )
+        band, ref = self.cfg.settle_band_deg, self.cfg.min_hold_s
+        span = settled_span(times, measures, start, end, band, ref)
+        if onto_toes:
+            knee = self.trace("knee_angle_deg")[1]
+            end = settled_span(times, [*measures, knee], span[0], span[1], band, ref)[1]
+            span = (span[0], end)
+        return span
 
     def _warnings(self) -> list[dict[str, Any]]:
         """Fault episodes inside confirmed holds (clipped to them); knees down only in planks."""

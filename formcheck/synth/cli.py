@@ -43,7 +43,8 @@ def synth(
         typer.Option(
             "--sag-from",
             "--fault-from",
-            help="Plank: seconds at which the fault (sag, pike, knees down) begins.",
+            help="Plank: seconds at which the fault (sag, pike, knees down) begins, or a knee "
+            "plank goes up onto the toes (knees_up).",
         ),
     ] = None,
     fault_deg: Annotated[

@@ -84,6 +84,9 @@ class Motion:
     #: hip_flex is solved per frame so that this measure hits these values (see truth.py)
     target_measure: str | None = None
     target: FloatArray | None = None
+    #: per frame, the weight of ``target_measure`` against ``plank_alignment`` (a plank that
+    #: changes from the knees to the toes: its line runs to the knee, then to the ankle)
+    target_weight: FloatArray | None = None
     #: floor contacts: bone-name prefixes of the head-end and the foot-end contact regions
     contact_front: tuple[str, ...] = ()
     contact_back: tuple[str, ...] = ()
@@ -226,6 +229,8 @@ def glute_bridge(
 # --------------------------------------------------------------------------------------------
 #: Knee-plank set-up: hips back over the knees, the shoulder-hip-knee line this far from straight.
 KNEE_PLANK_SETUP_DEG = 50.0
+#: A knee plank going up onto the toes (``knees_up``) straightens the knees over this long (s).
+KNEES_UP_S = 1.2
 
 
 def plank(
@@ -250,8 +255,11 @@ def plank(
     ``fault_ramp_s``); ``pike`` (to ``pike_deg``); ``knees_down`` (knees bend to the floor at
     ``fault_from_s`` for ``knees_down_s``, then back up); ``head_drop`` (the neck bends
     ``head_drop_deg`` towards the floor at ``fault_from_s`` for ``head_drop_s``, then back).
-    ``knee_plank`` holds on the knees.
+    ``knee_plank`` holds on the knees; with ``fault="knees_up"`` it goes up onto the toes at
+    ``fault_from_s`` (a progression: two holds, a knee plank and then a forearm plank).
     """
+    if fault == "knees_up" and not knee_plank:
+        raise ValueError("knees_up starts from a knee plank")
     rng = np.random.default_rng(seed)
     kneel_knee = 105.0
     # kneeling on the forearms: for a full plank the trunk already leans forward (the legs then
@@ -279,6 +287,8 @@ def plank(
         faults.append(dict(type="knees_down", onset_s=fault_from_s))
     elif fault == "head_drop" and not knee_plank:
         faults.append(dict(type="head_dropping", onset_s=fault_from_s))
+    elif fault == "knees_up":
+        knee.hold_until(fault_from_s).to(KNEES_UP_S, 0.0)
     elif fault != "none":
         raise ValueError(f"plank fault {fault!r} not supported here")
     neck = Timeline(0.0).hold(0.8)
@@ -288,7 +298,8 @@ def plank(
     knee.hold_until(end_hold)
     # come down: knees to the floor
     knee.to(1.2, kneel_knee).hold(0.6)
-    align.to(1.2, kneel_align if knee_plank else 6.0).hold(0.6)
+    on_toes = fault == "knees_up"
+    align.to(1.2, kneel_align if knee_plank and not on_toes else 6.0).hold(0.6)
     t = frame_times(knee.end, fps)
     target = align.sample(t) + _wobble(rng, t, 1.0, 6.0) * (t > hold_start) * (t < end_hold)
     kn = knee.sample(t)
@@ -306,6 +317,16 @@ def plank(
         "ankle_flex_r": 22.0 + 0.25 * kn,
     }
     holds = [dict(start_s=hold_start, end_s=end_hold, kind=kind)]
+    weight = None
+    if on_toes:
+        up = fault_from_s + KNEES_UP_S
+        holds = [
+            dict(start_s=hold_start, end_s=fault_from_s, kind="knee_plank"),
+            dict(start_s=up, end_s=end_hold, kind="plank"),
+        ]
+        # the line runs to the knee while it is down, to the ankle once up on the toes (the
+        # knee's bend from the hold's 95 deg to straight is the blend)
+        weight = np.where(t < up, np.clip(kn / hold_knee, 0.0, 1.0), 0.0)
     return Motion(
         exercise="plank",
         activity="plank",
@@ -313,6 +334,7 @@ def plank(
         channels=ch,
         target_measure="plank_alignment_knee" if knee_plank else "plank_alignment",
         target=target,
+        target_weight=weight,
         contact_front=("lowerarm", "wrist", "finger", "metacarpal"),
         contact_back=("upperleg02", "lowerleg", "foot", "toe"),
         base_pitch=80.0,

@@ -38,7 +38,14 @@ class Placed:
     contact_gap_m: FloatArray  # (N, 2): lowest front / back contact height above the floor
 
 
-def _measure(body: Body, heads: FloatArray, name: str) -> FloatArray:
+def _measure(
+    body: Body, heads: FloatArray, name: str, weight: FloatArray | None = None
+) -> FloatArray:
+    """The measure ``name`` per frame (both sides' mean); with ``weight``, that share of it
+    and the rest of ``plank_alignment`` (a plank changing from the knees to the toes)."""
+    if weight is not None:
+        own = _measure(body, heads, name)
+        return weight * own + (1.0 - weight) * _measure(body, heads, "plank_alignment")
     j = body.joints(heads)
     vals = []
     for side in ("left", "right"):
@@ -54,14 +61,23 @@ def _measure(body: Body, heads: FloatArray, name: str) -> FloatArray:
     return np.mean(vals, axis=0)
 
 
-def _solve_hip(body: Body, ch: dict[str, Any], n: int, name: str, target: FloatArray) -> FloatArray:
-    """Hip flexion per frame so that the measure ``name`` equals ``target`` (secant)."""
+def _solve_hip(
+    body: Body,
+    ch: dict[str, Any],
+    n: int,
+    name: str,
+    target: FloatArray,
+    weight: FloatArray | None = None,
+) -> FloatArray:
+    """Hip flexion per frame so that the measure ``name`` (blended by ``weight``, see
+    :func:`_measure`) equals ``target`` (secant)."""
     slope = -1.0 if name == "hip_angle" else 1.0
     x0 = np.zeros(n)
 
     def f(x: FloatArray) -> FloatArray:
         c = dict(ch, hip_flex_l=x, hip_flex_r=x)
-        return _measure(body, body.pose(c, n, with_vertices=False).heads, name) - target
+        heads = body.pose(c, n, with_vertices=False).heads
+        return _measure(body, heads, name, weight) - target
 
     y0 = f(x0)
     x1 = x0 - y0 / slope
@@ -135,7 +151,9 @@ def place(body: Body, motion: Motion, *, iterations: int = 4) -> Placed:
         if motion.keep_feet_planted:
             ch["knee_flex_l"] = ch["knee_flex_r"] = knee
         if motion.target_measure is not None and motion.target is not None:
-            hip = _solve_hip(body, ch, n, motion.target_measure, motion.target)
+            hip = _solve_hip(
+                body, ch, n, motion.target_measure, motion.target, motion.target_weight
+            )
             ch["hip_flex_l"] = ch["hip_flex_r"] = hip
         posed = body.pose(ch, n)
         if front is not None:

@@ -31,6 +31,7 @@ FAULTS = (
     "pike",
     "knees_down",
     "knee_plank",
+    "knees_up",
     "head_drop",
     "partial",
     "over_arch",
@@ -40,7 +41,7 @@ FAULTS = (
 )
 _FAULTS_FOR = {
     "glute_bridge": {"none", "partial", "over_arch"},
-    "plank": {"none", "sag", "pike", "knees_down", "knee_plank", "head_drop"},
+    "plank": {"none", "sag", "pike", "knees_down", "knee_plank", "knees_up", "head_drop"},
     "cat_cow": {"none", "shallow", "no_pause", "rushed"},
     "standing": {"none"},
     "lying": {"none"},
@@ -114,6 +115,11 @@ def make_motion(spec: ClipSpec) -> motions.Motion:
         if spec.duration_s < 8:
             raise SynthError("a plank clip needs --duration of at least 8 s")
         fault = "none" if spec.fault == "knee_plank" else spec.fault
+        if fault == "knees_up" and not 5.0 < spec.fault_from_s < spec.duration_s - 6:
+            raise SynthError(
+                f"--fault-from {spec.fault_from_s} s must leave the knee plank 2 s after its "
+                f"set-up and the plank 4 s before the end of a {spec.duration_s} s clip"
+            )
         if fault != "none" and not 3.5 < spec.fault_from_s < spec.duration_s - 4:
             raise SynthError(
                 f"--sag-from/--fault-from {spec.fault_from_s} s must leave the "
@@ -139,7 +145,7 @@ def make_motion(spec: ClipSpec) -> motions.Motion:
             duration=spec.duration_s,
             fault=fault,
             fault_from_s=spec.fault_from_s,
-            knee_plank=spec.fault == "knee_plank",
+            knee_plank=spec.fault in ("knee_plank", "knees_up"),
             seed=seed,
             **k,
         )
