@@ -63,7 +63,8 @@ class Coach:
             elif e.kind == "hold_started":
                 out.append(Cue(t, "Hold it there", COUNT, "hold"))
             elif e.kind == "hold_ended" and not e.data.get("next"):
-                # (a knee plank that went up onto the toes goes on as a plank: no rest)
+                # (a hold that goes on as another, a knee plank up onto the toes or back: no
+                # rest)
                 out.append(Cue(t, "Rest", COUNT, "hold"))
         if state is not None:
             out += self._status_cue(t, state)
