@@ -73,6 +73,7 @@ REP_COLUMNS: tuple[str, ...] = (
     "hold_type",
     "longest_good_s",
     "open",
+    "continues",
     "faults",
 )
 #: Columns read back as text.
@@ -80,7 +81,7 @@ TEXT_COLUMNS = frozenset({"exercise", "kind", "hold_type"})
 #: Columns read back as ``int``.
 INT_COLUMNS = frozenset({"set", "index"})
 #: Columns read back as booleans.
-BOOL_COLUMNS = frozenset({"good", "open"})
+BOOL_COLUMNS = frozenset({"good", "open", "continues"})
 #: Report keys renamed in the CSV (a hold's ``kind`` would clash with the row kind).
 RENAMED = {"kind": "hold_type"}
 
