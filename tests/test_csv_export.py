@@ -148,6 +148,22 @@ def test_frames_csv_measured_share_matches_the_key_measure(
     )
 
 
+def test_a_hold_straight_on_from_the_one_before_says_so(tmp_path: Path) -> None:
+    # a knee plank up onto the toes: the plank's row says it continues the knee plank
+    hold = {"start_s": 0.0, "end_s": 5.0, "duration_s": 5.0, "good_form_s": 5.0,
+            "longest_good_s": 5.0, "open": False}
+    report = {"sets": [{"exercise": "plank", "reps": [], "warnings": [], "holds": [
+        hold | {"index": 1, "kind": "knee_plank", "continues": False},
+        hold | {"index": 2, "kind": "plank", "continues": True},
+    ]}]}
+    path = write_csv(report, tmp_path / "reps.csv")
+    assert path.read_text().splitlines()[0] == ",".join(REP_COLUMNS)  # a documented column
+    rows = read_csv(path)
+    assert [r["hold_type"] for r in rows] == ["knee_plank", "plank"]
+    assert [r["continues"] for r in rows] == [False, True]
+    assert rows[1]["continues"] is True  # read back as a boolean, as `open` is
+
+
 def test_a_report_without_sets_gives_a_header_only_csv(tmp_path: Path) -> None:
     path = write_csv({"sets": []}, tmp_path / "empty.csv")
     assert path.read_text().splitlines() == [",".join(REP_COLUMNS)]
