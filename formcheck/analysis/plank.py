@@ -342,9 +342,6 @@ class PlankAnalyzer(Analyzer):
         self._resting = False  # on the knees after a forearm plank they ended
         self._knees_since: float | None = None  # knees down in a forearm plank since
         self._toes_since: float | None = None  # up on the toes in a knee plank since
-        #: the open hold is a forearm plank that went on from a knee plank (a progression):
-        #: its knees going down again are a knee plank again, not a rest
-        self._from_knee_plank = False
         self._continues: list[bool] = []  # per hold: went on straight from the one before?
         self._continuing = False  # the next hold to start goes on from the one that ended
         self._onto_toes: set[int] = set()  # knee-plank holds that ended going up onto the toes
@@ -427,7 +424,9 @@ class PlankAnalyzer(Analyzer):
         self._prev_t = t
         since, toes_since = self._knees_since, self._toes_since
         if since is not None and t - since > self.cfg.hold_grace_s:
-            if self._from_knee_plank:
+            # a forearm plank that went on from a knee plank (a progression: the only way a
+            # forearm plank continues another): its knees down again are a knee plank again
+            if self._continues[-1]:
                 change = self.position.split(since)
                 self._knees_since, next_kind = None, "knee_plank"
             else:
@@ -498,7 +497,6 @@ class PlankAnalyzer(Analyzer):
             # a forearm plank ended by the knees staying down: they rest there until the body
             # is back up (a new hold) or down on the floor
             self._resting = knees_down_now and next_kind is None
-            self._from_knee_plank = next_kind == "plank"
             self._continuing = next_kind is not None
             if next_kind == "plank":
                 self._onto_toes.add(len(self.position.episodes) - 1)

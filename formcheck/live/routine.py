@@ -184,7 +184,7 @@ def achieved(step: RoutineStep, blocks: list[dict[str, Any]]) -> float:
         chains: list[float] = []
         for b in blocks:
             for i, h in enumerate(b["holds"]):
-                if i and h.get("continues") and chains:
+                if i and h.get("continues"):
                     chains[-1] += h["duration_s"]
                 else:
                     chains.append(h["duration_s"])

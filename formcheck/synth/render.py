@@ -117,8 +117,9 @@ def make_motion(spec: ClipSpec) -> motions.Motion:
         fault = "none" if spec.fault == "knee_plank" else spec.fault
         if fault == "knees_up" and not 5.0 < spec.fault_from_s < spec.duration_s - 6:
             raise SynthError(
-                f"--fault-from {spec.fault_from_s} s must leave the knee plank 2 s after its "
-                f"set-up and the plank 4 s before the end of a {spec.duration_s} s clip"
+                f"--fault-from {spec.fault_from_s} s must leave over 2 s of knee plank after "
+                f"its set-up and over 3 s of plank before the way down in a "
+                f"{spec.duration_s} s clip (5 s < --fault-from < --duration - 6 s)"
             )
         if fault != "none" and not 3.5 < spec.fault_from_s < spec.duration_s - 4:
             raise SynthError(
