@@ -432,6 +432,28 @@ def test_a_session_that_starts_moving_at_once_keeps_its_first_round(cow_first: b
         assert rnd["cow_s"] == pytest.approx(truth["cow_s"], abs=0.5)
 
 
+@pytest.mark.parametrize("fps", [15, 30])
+@pytest.mark.parametrize("cow_first", [False, True], ids=["cat_first", "cow_first"])
+def test_a_reading_that_settles_before_the_first_move_is_no_end_of_a_round(
+        cow_first: bool, fps: int) -> None:
+    # seen on a render (a cow-first session from 0.3 m, slow): 0.5 s into tracking the back's
+    # outline read 4.4 deg higher and stayed there until the person began to move. The neutral
+    # level (the median while nothing has moved) caught up with it 0.7 s later; meanwhile it
+    # was a "cat", which paired with the first cow: every round was read half a round late
+    # and the first was a shallow one. A step towards the first pose's other side is the case
+    # (one on the same side merges with the first end)
+    step = 4.8 if cow_first else -4.8
+    m = syn.cat_cow(4, cow_first=cow_first, lead_s=2.5,
+                    resting_drift=ramps(0, (0.45, 0.5, step)))
+    result = analyze_series(syn.render(m, fps=fps, seed=5), "cat_cow").sets[0]
+    assert result["summary"]["round_count"] == 4
+    assert result["warnings"] == []
+    for rnd, truth in zip(result["reps"], m.truth["rounds"], strict=True):
+        assert rnd["peak_s"] == pytest.approx(truth["cat_s"], abs=0.5)
+        assert rnd["cow_s"] == pytest.approx(truth["cow_s"], abs=0.5)
+        assert rnd["start_s"] >= 2.0  # the round begins with the move, not with the step
+
+
 def test_a_cow_first_session_gives_the_same_rounds_as_cat_first_mirrored_in_time() -> None:
     cat_first = analyze_series(syn.render(syn.cat_cow(4), fps=30, seed=5), "cat_cow").sets[0]
     cow_first = analyze_series(

@@ -76,6 +76,9 @@ MIN_PHASE_DEG = 4.0  # well above the frame-to-frame noise of the bend
 PAUSE_SPEED_WINDOW_S = 0.4
 #: How far (s) before and after an excursion a pause at its extreme is looked for.
 HOLD_SEARCH_S = 10.0
+#: How far back (s) the end of an excursion is compared: more of the neutral level moving
+#: than of the back is no movement of the back (see :meth:`CatCowAnalyzer._drop_if_settled`).
+SETTLED_WINDOW_S = 0.3
 REST_AT_NEUTRAL_S = 1.0  # this long near neutral between rounds = a rest, not a straight run
 #: Hands and knees are compared with their median position over this long (s).
 LIMB_WINDOW_S = 6.0
@@ -254,6 +257,8 @@ class CatCowAnalyzer(Analyzer):
         m["neutral_deg"] = self._neutral
         self._hist.append((t, bend, self._neutral, phase))
         sign = 1 if offset > phase else -1 if offset < -phase else 0
+        if self._prev_sign and sign != self._prev_sign:
+            self._drop_if_settled(t, bend, self._neutral)
         if sign:
             last = self._excursions[-1] if self._excursions else None
             # the same side again is the same excursion, unless a limb moved during that one
@@ -277,6 +282,33 @@ class CatCowAnalyzer(Analyzer):
                 t, kind, abs(value) > self.cfg.max_drift_deg, abs(value), worst_is_min=False
             )
         return m, events
+
+    def _drop_if_settled(self, t: float, bend: float, neutral: float) -> None:
+        """Drop the excursion that just ended if it ended because the neutral level caught up
+        with a back that stayed put, not because the back moved back.
+
+        That is no movement of the back but a step in its reading while the neutral level is
+        still being learnt: the outline settling as tracking starts (seen: a 4 deg step 0.5 s
+        into a render, held for 0.7 s, read as a cat before a cow-first session, so every
+        round was paired half a round late), or the person shifting before they begin. Over
+        the last ``SETTLED_WINDOW_S`` the neutral level moved towards the excursion's side
+        more than the back moved away from it, and by more than a quarter of the phase threshold (the
+        back hovering at the threshold is not this).
+        """
+        if len(self._excursions) <= self._consumed:
+            return
+        exc = self._excursions[-1]
+        if exc.sign != self._prev_sign:
+            return
+        i = bisect.bisect_left(self._hist, (t - SETTLED_WINDOW_S,))
+        _, then_bend, then_neutral, _ = self._hist[min(i, len(self._hist) - 1)]
+        caught_up = (neutral - then_neutral) * exc.sign
+        moved_back = (then_bend - bend) * exc.sign
+        if caught_up > max(moved_back, 0.25 * self._hist[-1][3]):
+            del self._excursions[-1]
+            self._pending = (
+                self._excursions[-1] if len(self._excursions) > self._consumed else None
+            )
 
     def _limbs_put(self, t: float, view: SideView) -> bool:
         """True while hands and knees stay where they were (see module docs)."""
