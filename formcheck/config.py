@@ -165,7 +165,7 @@ class CatCowConfig:
     pause_speed_deg_s: float = _f(
         6.0, "deg/s", "the spine moving slower than this near an end counts as a pause"
     )
-    min_pause_s: float = _f(0.5, "s", "pause at each end shorter than this = no pause")
+    min_pause_s: float = _f(0.4, "s", "pause at each end shorter than this = no pause")
     min_round_time_s: float = _f(
         4.0, "s", "a full cycle (twice cat-to-cow) faster than this = rushing"
     )
