@@ -166,8 +166,11 @@ class CatCowConfig:
         6.0, "deg/s", "the spine moving slower than this near an end counts as a pause"
     )
     min_pause_s: float = _f(0.4, "s", "pause at each end shorter than this = no pause")
-    min_round_time_s: float = _f(
-        4.0, "s", "a full cycle (twice cat-to-cow) faster than this = rushing"
+    min_move_s: float = _f(
+        0.9,
+        "s",
+        "moving from one end of a round to the other faster than this = rushing (the move's time "
+        "read from its middle 60%, so pauses and a slow start or finish do not change it)",
     )
     max_drift_deg: float = _f(
         20.0, "deg", "thigh or arm this far from vertical = hips/shoulders off the knees/hands"

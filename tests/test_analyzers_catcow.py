@@ -36,10 +36,12 @@ MOTIONS: dict[str, Callable[[], syn.Motion]] = {
     "slow": lambda: syn.cat_cow(2, move_s=2.0, pause_s=2.0),
     "with_rests": lambda: syn.cat_cow(2, rest_s=4.0),
     "shallow": lambda: syn.cat_cow(2, cat_deg=8.0, cow_deg=8.0),
-    # pauses of 0.8 s (clearly pauses, at 10 fps too): these two test the tempo alone
-    "rushing": lambda: syn.cat_cow(2, move_s=0.5, pause_s=0.8),
+    # pauses of 0.8 s (clearly pauses, at 10 fps too): these two test the tempo alone (move_s
+    # is a quarter round: from one end to the other, through neutral, takes twice that)
+    "rushing": lambda: syn.cat_cow(2, move_s=0.35, pause_s=0.8),
     "no_pause": lambda: syn.cat_cow(2, move_s=1.5, pause_s=0.0),
-    "brisk": lambda: syn.cat_cow(2, move_s=0.8, pause_s=0.7),
+    "no_pause_brisk": lambda: syn.cat_cow(2, move_s=0.8, pause_s=0.0),
+    "brisk": lambda: syn.cat_cow(2, move_s=0.55, pause_s=0.8),
     "continuous": lambda: syn.cat_cow(2, move_s=1.1, continuous=True),
     "hips_drift": lambda: syn.cat_cow(2, hip_shift=ramps(0, (6, 7, 30), (12, 13, 0))),
     "shoulders_drift": lambda: syn.cat_cow(2, shoulder_shift=ramps(0, (6, 7, 28), (12, 13, 0))),
@@ -115,8 +117,12 @@ CASES = [
     ("with_rests", 2, [[], []]),
     ("shallow", 2, [["shallow_range"]] * 2),
     ("rushing", 2, [["rushing"]] * 2),
-    ("brisk", 2, [[], []]),  # a 4.6 s cycle: slower than min_round_time_s
+    # 1.1 s from one end to the other: not rushing, though a whole cycle takes only 3.8 s
+    ("brisk", 2, [[], []]),
     ("no_pause", 2, [["no_pause"]] * 2),
+    # 1.6 s from one end to the other without stopping: no pause, but not rushing, though a
+    # whole cycle takes only 3.2 s
+    ("no_pause_brisk", 2, [["no_pause"]] * 2),
     ("continuous", 2, [["no_pause"]] * 2),
 ]
 
@@ -139,8 +145,9 @@ def test_round_times_follow_the_motion(name: str) -> None:
     for rnd, want in zip(result["reps"], expected, strict=True):
         assert rnd["peak_s"] == pytest.approx(want["peak_s"], abs=0.25 + 1 / FPS)
         assert rnd["cow_s"] == pytest.approx(want["cow_s"], abs=0.25 + 1 / FPS)
-        # the round spans its cat and cow and stays within the movement
-        assert want["start_s"] - 0.1 <= rnd["start_s"] < want["peak_s"] - 0.1
+        # the round spans its cat and cow and stays within the movement (to a frame: a round
+        # starts where the one before left its cow pause)
+        assert want["start_s"] - 0.1 - 1 / FPS <= rnd["start_s"] < want["peak_s"] - 0.1
         # the round ends as the spine leaves the cow pause; an eased departure stays below
         # pause_speed_deg_s for a moment, so the end may read up to 0.3 s late
         assert want["cow_s"] + 0.1 < rnd["end_s"] <= want["end_s"] + 0.3 + 1 / FPS
@@ -164,6 +171,21 @@ def test_round_range_is_the_designed_spinal_range(name: str, cat: float, cow: fl
         # flexion is + and extension - (relative to neutral); together they make the range
         assert rnd["flexion_deg"] > 0 > rnd["extension_deg"]
         assert rnd["flexion_deg"] - rnd["extension_deg"] == pytest.approx(rnd["range_deg"], abs=0.2)
+
+
+@pytest.mark.parametrize("fps", [10, 30])
+@pytest.mark.parametrize(("quarter_s", "pause_s"), [(0.35, 0.8), (0.5, 0.8), (0.8, 0.0),
+                                                    (1.2, 1.0), (2.0, 2.0)])
+def test_a_rounds_move_is_the_time_from_one_end_to_the_other(quarter_s: float, pause_s: float,
+                                                              fps: int) -> None:
+    # from one end to the other through neutral is two quarters, whatever the pauses
+    result = analyze_series(
+        syn.render(syn.cat_cow(2, move_s=quarter_s, pause_s=pause_s), fps=fps, seed=5), "cat_cow"
+    ).sets[0]
+    assert len(result["reps"]) == 2
+    for rnd in result["reps"]:
+        assert rnd["move_s"] == pytest.approx(2 * quarter_s, abs=0.1 + 1 / fps)
+        assert ("rushing" in rnd["faults"]) == (2 * quarter_s < 0.9)
 
 
 def test_pauses_are_measured_at_each_end() -> None:

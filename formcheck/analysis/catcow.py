@@ -79,6 +79,10 @@ HOLD_SEARCH_S = 10.0
 #: How far back (s) the end of an excursion is compared: more of the neutral level moving
 #: than of the back is no movement of the back (see :meth:`CatCowAnalyzer._drop_if_settled`).
 SETTLED_WINDOW_S = 0.3
+#: A move between the ends is timed over its middle: from ``MIDDLE_EDGE`` of the way to
+#: ``1 - MIDDLE_EDGE``; an eased (half-cosine) move covers that in ``MIDDLE_SHARE`` of its time.
+MIDDLE_EDGE = 0.2
+MIDDLE_SHARE = 1 - 2 * math.acos(1 - 2 * MIDDLE_EDGE) / math.pi  # 0.41
 REST_AT_NEUTRAL_S = 1.0  # this long near neutral between rounds = a rest, not a straight run
 #: Hands and knees are compared with their median position over this long (s).
 LIMB_WINDOW_S = 6.0
@@ -292,8 +296,8 @@ class CatCowAnalyzer(Analyzer):
         into a render, held for 0.7 s, read as a cat before a cow-first session, so every
         round was paired half a round late), or the person shifting before they begin. Over
         the last ``SETTLED_WINDOW_S`` the neutral level moved towards the excursion's side
-        more than the back moved away from it, and by more than a quarter of the phase threshold (the
-        back hovering at the threshold is not this).
+        more than the back moved away from it, and by more than a quarter of the phase
+        threshold (the back hovering at the threshold is not this).
         """
         if len(self._excursions) <= self._consumed:
             return
@@ -486,6 +490,45 @@ class CatCowAnalyzer(Analyzer):
             return self._last_round_end
         return depart
 
+    def _move_s(self, t0: float, v0: float, t1: float, v1: float) -> float:
+        """How long the back took to move from one end of a round (bend ``v0`` at ``t0``) to
+        the other (``v1`` at ``t1``), NaN if it can't be told.
+
+        The time it took over the middle 60% of the way, scaled to the whole: a smooth
+        movement covers that part in :data:`MIDDLE_SHARE` of its time. How long it lingered
+        near either end (a pause, a slow start) does not count.
+
+        Example:
+            >>> a = CatCowAnalyzer()
+            >>> ts = np.arange(0, 3.01, 0.01)
+            >>> eased = 20 * np.cos(np.pi * np.clip(ts - 1, 0, 1))  # +20 to -20 in 1 s
+            >>> a._hist = [(t, b, 0.0, 4.0) for t, b in zip(ts, eased, strict=True)]
+            >>> round(a._move_s(0.5, 20.0, 2.5, -20.0), 2)
+            1.0
+        """
+        a = bisect.bisect_left(self._hist, (t0,))
+        b = bisect.bisect_right(self._hist, (t1, np.inf))
+        if b - a < 2 or v1 == v0:
+            return math.nan
+        times = np.array([h[0] for h in self._hist[a:b]])
+        way = (np.array([h[1] for h in self._hist[a:b]]) - v0) / (v1 - v0)  # 0 here, 1 there
+        there = np.flatnonzero(way >= 1 - MIDDLE_EDGE)
+        if not there.size or there[0] == 0:
+            return math.nan
+        j = int(there[0])
+        here = np.flatnonzero(way[:j] <= MIDDLE_EDGE)
+        if not here.size:
+            return math.nan
+        i = int(here[-1])
+
+        def crossing(k: int, level: float) -> float:
+            # where the way passes ``level`` between samples k and k + 1 (linear in between)
+            w0, w1 = way[k], way[k + 1]
+            share = 0.0 if w1 == w0 else float(np.clip((level - w0) / (w1 - w0), 0.0, 1.0))
+            return float(times[k] + share * (times[k + 1] - times[k]))
+
+        return (crossing(j - 1, 1 - MIDDLE_EDGE) - crossing(i, MIDDLE_EDGE)) / MIDDLE_SHARE
+
     def _close_round(self, first: Excursion, second: Excursion) -> list[Event]:
         cat, cow = (first, second) if first.sign > 0 else (second, first)
         cat_pause, cat_mid, cat_end, cat_v = self._pause(cat)
@@ -507,9 +550,14 @@ class CatCowAnalyzer(Analyzer):
         if min(cat_pause, cow_pause) < self.cfg.min_pause_s:
             faults.append("no_pause")
         # tempo: a full cycle takes twice the time from one end to the other (this does not
-        # depend on where a round is said to start)
+        # depend on where a round is said to start); rushing is a quick move between the ends,
+        # however long the pauses at them
         tempo = 2 * abs(cow_mid - cat_mid)
-        if tempo < self.cfg.min_round_time_s:
+        first_mid, first_v, second_mid, second_v = (
+            (cat_mid, cat_v, cow_mid, cow_v) if first is cat else (cow_mid, cow_v, cat_mid, cat_v)
+        )
+        move = self._move_s(first_mid, first_v, second_mid, second_v)
+        if move < self.cfg.min_move_s:
             faults.append("rushing")
         rnd = {
             "index": len(self.rounds) + 1,
@@ -519,6 +567,7 @@ class CatCowAnalyzer(Analyzer):
             "end_s": round(end, 3),
             "duration_s": round(duration, 3),
             "tempo_s": round(tempo, 3),
+            "move_s": round(move, 2) if math.isfinite(move) else None,
             "flexion_deg": round(cat_v - neutral, 1),
             "extension_deg": round(cow_v - neutral, 1),
             "range_deg": round(spread, 1),

@@ -16,7 +16,7 @@ type                exercise       meaning
 ``knees_down``      plank          knees on the floor during a forearm plank
 ``shallow_range``   cat_cow        a round's spinal range below the configured minimum
 ``no_pause``        cat_cow        no pause at the rounded or arched end of a round
-``rushing``         cat_cow        a round faster than the configured minimum time
+``rushing``         cat_cow        moving from one end of a round to the other too quickly
 ``hips_off_knees``  cat_cow        hips drifted forward or back from over the knees
 ``shoulders_off_hands`` cat_cow    shoulders drifted from over the hands
 ==================  =============  =========================================================

@@ -21,8 +21,9 @@ streak restarts; a session of that exercise that does not qualify resets the str
   least ``min_good_form_share`` of its reps are good and paused at the top for at least the
   target. Step ``progression.bridge_pause_step_s`` up to ``progression.bridge_max_pause_s``
   (2 s -> 5 s by 1 s).
-* **Cat-cow**: no step: ``routine.cat_cow_rounds`` slow rounds (each cycle at least
-  ``cat_cow.min_round_time_s``, a pause at each end); the trend of the spinal range is shown.
+* **Cat-cow**: no step: ``routine.cat_cow_rounds`` slow rounds (at least
+  ``cat_cow.min_move_s`` from one end to the other, a pause at each end); the trend of the
+  spinal range is shown.
 
 Example:
     >>> points = [TrendPoint(i, f"2024-05-0{i}", "complete", "plank", longest_hold_s=21.0,
@@ -213,7 +214,8 @@ def next_targets(
         catcow = by_exercise["cat_cow"]
         ranges = [p.mean_range_deg for p in catcow if p.mean_range_deg is not None][-5:]
         note = (
-            f"slow: each cycle at least {cfg.cat_cow.min_round_time_s:g} s with a pause at each end"
+            f"slow: at least {cfg.cat_cow.min_move_s:g} s from one end to the other, with a "
+            "pause at each end"
         )
         if ranges:
             note += f"; spinal range {ranges[-1]:.0f} deg last time"

@@ -64,6 +64,7 @@ REP_COLUMNS: tuple[str, ...] = (
     # cat-cow
     "cow_s",
     "tempo_s",
+    "move_s",
     "flexion_deg",
     "extension_deg",
     "range_deg",

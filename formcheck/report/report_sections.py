@@ -53,7 +53,7 @@ SHOWN_SETTINGS: dict[str, tuple[tuple[str, str, str], ...]] = {
     "cat_cow": (
         ("cat_cow", "min_range_deg", "shallow range: a round's range under"),
         ("cat_cow", "min_pause_s", "no pause: still at an end for less than"),
-        ("cat_cow", "min_round_time_s", "rushing: a round faster than"),
+        ("cat_cow", "min_move_s", "rushing: moving from one end to the other in less than"),
     ),
 }
 
