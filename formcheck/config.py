@@ -167,7 +167,7 @@ class CatCowConfig:
     )
     min_pause_s: float = _f(0.4, "s", "pause at each end shorter than this = no pause")
     min_move_s: float = _f(
-        0.9,
+        0.95,
         "s",
         "moving from one end of a round to the other faster than this = rushing (the move's time "
         "read from its middle 60%, so pauses and a slow start or finish do not change it)",

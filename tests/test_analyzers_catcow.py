@@ -185,7 +185,7 @@ def test_a_rounds_move_is_the_time_from_one_end_to_the_other(quarter_s: float, p
     assert len(result["reps"]) == 2
     for rnd in result["reps"]:
         assert rnd["move_s"] == pytest.approx(2 * quarter_s, abs=0.1 + 1 / fps)
-        assert ("rushing" in rnd["faults"]) == (2 * quarter_s < 0.9)
+        assert ("rushing" in rnd["faults"]) == (2 * quarter_s < Config().cat_cow.min_move_s)
 
 
 def test_pauses_are_measured_at_each_end() -> None:

@@ -599,7 +599,7 @@ def test_cat_cow_keeps_its_rounds_and_shows_the_range_trend() -> None:
     [target] = next_targets(points)
     assert (target.name, target.value) == ("rounds", 8)
     assert "spinal range 34 deg last time, +2.0 deg per session over the last 3" in target.note
-    assert "at least 0.9 s from one end to the other" in target.note
+    assert "at least 0.95 s from one end to the other" in target.note
 
 
 # --- export and import ------------------------------------------------------------------------
