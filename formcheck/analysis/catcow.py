@@ -262,7 +262,7 @@ class CatCowAnalyzer(Analyzer):
         self._hist.append((t, bend, self._neutral, phase))
         sign = 1 if offset > phase else -1 if offset < -phase else 0
         if self._prev_sign and sign != self._prev_sign:
-            self._drop_if_settled(t, bend, self._neutral)
+            self._drop_if_settled()
         if sign:
             last = self._excursions[-1] if self._excursions else None
             # the same side again is the same excursion, unless a limb moved during that one
@@ -287,9 +287,10 @@ class CatCowAnalyzer(Analyzer):
             )
         return m, events
 
-    def _drop_if_settled(self, t: float, bend: float, neutral: float) -> None:
-        """Drop the excursion that just ended if it ended because the neutral level caught up
-        with a back that stayed put, not because the back moved back.
+    def _drop_if_settled(self) -> None:
+        """Drop the excursion that has just ended (at the newest sample of the bend's history)
+        if it ended because the neutral level caught up with a back that stayed put, not
+        because the back moved back.
 
         That is no movement of the back but a step in its reading while the neutral level is
         still being learnt: the outline settling as tracking starts (seen: a 4 deg step 0.5 s
@@ -304,15 +305,22 @@ class CatCowAnalyzer(Analyzer):
         exc = self._excursions[-1]
         if exc.sign != self._prev_sign:
             return
-        i = bisect.bisect_left(self._hist, (t - SETTLED_WINDOW_S,))
-        _, then_bend, then_neutral, _ = self._hist[min(i, len(self._hist) - 1)]
+        t, bend, neutral, phase = self._hist[-1]
+        _, then_bend, then_neutral, _ = self._hist_between(t - SETTLED_WINDOW_S, t)[0]
         caught_up = (neutral - then_neutral) * exc.sign
         moved_back = (then_bend - bend) * exc.sign
-        if caught_up > max(moved_back, 0.25 * self._hist[-1][3]):
+        if caught_up > max(moved_back, 0.25 * phase):
             del self._excursions[-1]
             self._pending = (
                 self._excursions[-1] if len(self._excursions) > self._consumed else None
             )
+
+    def _hist_between(
+        self, t0: float, t1: float
+    ) -> list[tuple[float, float, float, float]]:
+        """The bend's history (t, bend, neutral, phase threshold) from ``t0`` to ``t1``."""
+        a = bisect.bisect_left(self._hist, (t0,))
+        return self._hist[a : bisect.bisect_right(self._hist, (t1, np.inf))]
 
     def _limbs_put(self, t: float, view: SideView) -> bool:
         """True while hands and knees stay where they were (see module docs)."""
@@ -440,10 +448,7 @@ class CatCowAnalyzer(Analyzer):
         where the back stayed near its extreme ``top`` (within ``end_band_deg``) on its side of
         neutral (past half the phase threshold): a shallow round's back can cross the threshold
         for a moment and hold just inside it."""
-        hist = self._hist
-        a = bisect.bisect_left(hist, (exc.start_s - HOLD_SEARCH_S,))
-        b = bisect.bisect_right(hist, (exc.end_s + HOLD_SEARCH_S, np.inf))
-        around = hist[a:b]
+        around = self._hist_between(exc.start_s - HOLD_SEARCH_S, exc.end_s + HOLD_SEARCH_S)
         times = np.array([h[0] for h in around])
         bends = np.array([h[1] for h in around]) * exc.sign
         stays = (bends >= top - self.cfg.end_band_deg) & (
@@ -506,12 +511,11 @@ class CatCowAnalyzer(Analyzer):
             >>> round(a._move_s(0.5, 20.0, 2.5, -20.0), 2)
             1.0
         """
-        a = bisect.bisect_left(self._hist, (t0,))
-        b = bisect.bisect_right(self._hist, (t1, np.inf))
-        if b - a < 2 or v1 == v0:
+        span = self._hist_between(t0, t1)
+        if len(span) < 2 or v1 == v0:
             return math.nan
-        times = np.array([h[0] for h in self._hist[a:b]])
-        way = (np.array([h[1] for h in self._hist[a:b]]) - v0) / (v1 - v0)  # 0 here, 1 there
+        times = np.array([h[0] for h in span])
+        way = (np.array([h[1] for h in span]) - v0) / (v1 - v0)  # 0 here, 1 there
         there = np.flatnonzero(way >= 1 - MIDDLE_EDGE)
         if not there.size or there[0] == 0:
             return math.nan
