@@ -74,3 +74,16 @@ class Event:
     kind: str
     exercise: str
     data: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def breaks_hold(self) -> bool:
+        """A hold ended with no other going straight on from it (``data["next"]`` names the
+        one that does: a knee plank up onto the toes, or a plank back down onto the knees).
+
+        Example:
+            >>> Event(9.0, "hold_ended", "plank").breaks_hold
+            True
+            >>> Event(9.0, "hold_ended", "plank", {"next": "plank"}).breaks_hold
+            False
+        """
+        return self.kind == "hold_ended" and not self.data.get("next")

@@ -62,9 +62,7 @@ class Coach:
                 out.append(Cue(t, f"{n}. Good {e.kind}" if good else str(n), COUNT, "count"))
             elif e.kind == "hold_started":
                 out.append(Cue(t, "Hold it there", COUNT, "hold"))
-            elif e.kind == "hold_ended" and not e.data.get("next"):
-                # (a hold that goes on as another, a knee plank up onto the toes or back: no
-                # rest)
+            elif e.breaks_hold:  # (a hold that goes on as another: no rest)
                 out.append(Cue(t, "Rest", COUNT, "hold"))
         if state is not None:
             out += self._status_cue(t, state)

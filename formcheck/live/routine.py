@@ -456,7 +456,7 @@ class Routine:
 def _hold_broke(update: LiveUpdate) -> bool:
     """A plank hold ended, unless it went on as another (a knee plank up onto the toes, or
     back: the step goes on, and so does its hold timer)."""
-    return any(e.kind == "hold_ended" and not e.data.get("next") for e in update.events)
+    return any(e.breaks_hold for e in update.events)
 
 
 def _achieved_text(step: RoutineStep, value: float) -> str:
