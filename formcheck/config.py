@@ -161,7 +161,13 @@ class CatCowConfig:
     end_band_deg: float = _f(
         6.0, "deg", "bend within this of a round's extreme counts as the pause there"
     )
-    min_range_deg: float = _f(25.0, "deg", "a round's total range below this = shallow range")
+    min_range_deg: float = _f(
+        30.0,
+        "deg",
+        "a round's total range below this = shallow range (the measured range reads up to a "
+        "quarter long on some bodies: 30 still finds rounds of 23 deg and under, half a full "
+        "52 deg round less 3)",
+    )
     pause_speed_deg_s: float = _f(
         6.0, "deg/s", "the spine moving slower than this near an end counts as a pause"
     )
