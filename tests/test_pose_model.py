@@ -18,8 +18,15 @@ from formcheck import (
     resolve_model,
     track_file,
 )
-from formcheck.pose.mediapipe_pose import MediaPipePoseEstimator, is_cut, thumbnail
+from formcheck.pose.mediapipe_pose import (
+    BARS_STEADY,
+    MediaPipePoseEstimator,
+    is_cut,
+    picture_box,
+    thumbnail,
+)
 from formcheck.pose.models import DEFAULT_MODEL_SHA256
+from formcheck.run.pipeline import with_back_profile
 
 # Joint positions in messi5.jpg (548x342), measured by hand on a 2x enlargement with a 50 px grid.
 MESSI_BY_HAND = {
@@ -236,3 +243,97 @@ def test_a_landmarker_left_aside_for_a_while_starts_afresh_when_taken_up_again()
         alone = [fresh.estimate(f, 33 * i).pose.landmarks for i, f in enumerate(again)]
     error_px = np.linalg.norm(np.array(later)[:, :, :2] - np.array(alone)[:, :, :2], axis=2)
     assert np.nanmedian(error_px[5:]) < 2.0
+
+
+def _in_wide_frame(frame: np.ndarray, width: int, left: int) -> np.ndarray:
+    """``frame`` in a black frame ``width`` wide, ``left`` pixels from its left edge."""
+    out = np.zeros((frame.shape[0], width, 3), np.uint8)
+    out[:, left : left + frame.shape[1]] = frame
+    return out
+
+
+def test_black_bars_are_told_from_the_picture() -> None:
+    frame = np.full((540, 960, 3), 70, np.uint8)
+    assert picture_box(frame) is None  # no bars
+    pillars = frame.copy()
+    pillars[:, :300] = pillars[:, 660:] = 8
+    x0, y0, x1, y1 = picture_box(pillars) or (0, 0, 0, 0)
+    assert (y0, y1) == (0, 540) and 285 <= x0 <= 300 and 660 <= x1 <= 675
+    letterbox = frame.copy()
+    letterbox[:100] = letterbox[440:] = 0
+    x0, y0, x1, y1 = picture_box(letterbox) or (0, 0, 0, 0)
+    assert (x0, x1) == (0, 960) and 90 <= y0 <= 100 and 440 <= y1 <= 450
+    thin = frame.copy()
+    thin[:, :12] = 0  # 1% of the width: a dark edge, not a bar worth cropping
+    assert picture_box(thin) is None
+    # a black frame (a fade from black) and a dim picture have no bars
+    assert picture_box(np.zeros_like(frame)) is None
+    dim = np.full_like(frame, 30)
+    assert picture_box(dim) is None
+    # anything reaching into a bar keeps that side: only columns black all the way are bars
+    reaching = pillars.copy()
+    reaching[200:300, :300] = 60
+    x0, y0, x1, y1 = picture_box(reaching) or (0, 0, 0, 0)
+    assert (x0, y0, y1) == (0, 0, 540) and 660 <= x1 <= 675
+
+
+@pytest.mark.parametrize(
+    "clip_name", ["plank_good_right_portrait.mp4", "catcow_4rounds_right_portrait.mp4"]
+)
+def test_a_clip_inside_black_bars_reads_as_the_clip_alone(clip_name: str) -> None:
+    """A portrait clip fitted into a wide frame (edited recordings join clips this way): the
+    model is given the picture inside the bars, where the person is as big as in the clip
+    alone. Given the whole 1280x540 frame, the model found nobody in either clip (nor, in a
+    joined session, in a rendered plank for 16 s); here the joints and the back's outline come
+    out where the clip alone puts them."""
+    height, wide = 540, 1280
+    clip = []
+    for frame in _frames(SAMPLES / clip_name, 40):
+        width = round(frame.shape[1] * height / frame.shape[0])
+        clip.append(cv2.resize(frame, (width, height), interpolation=cv2.INTER_AREA))
+    left = (wide - width) // 2
+    options = PoseOptions(people_check_s=None, masks_when="always")
+
+    def run(frames: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        poses, backs = [], []
+        with MediaPipePoseEstimator(options) as estimator:
+            for i, f in enumerate(frames):
+                estimate = with_back_profile(estimator.estimate(f, 33 * i))
+                poses.append(estimate.pose.landmarks[:, :2])
+                back = estimate.pose.back
+                backs.append(np.full((24, 2), np.nan) if back is None else back)
+        return np.array(poses), np.array(backs)
+
+    alone, alone_back = run(clip)
+    boxed, boxed_back = run([_in_wide_frame(f, wide, left) for f in clip])
+    assert np.isfinite(alone).all()
+    assert np.isfinite(boxed).all(), "the person was lost in the wide frame"
+    boxed[:, :, 0] -= left
+    boxed_back[:, :, 0] -= left
+    error_px = np.linalg.norm(boxed - alone, axis=2)
+    assert np.median(error_px) < 3.0, np.median(error_px)
+    if "catcow" in clip_name:  # the masks came out, and in the right place
+        found = np.isfinite(alone_back).all(axis=2) & np.isfinite(boxed_back).all(axis=2)
+        assert found[10:].mean() > 0.8
+        outline_px = np.linalg.norm(boxed_back - alone_back, axis=2)[found]
+        assert np.median(outline_px) < 4.0, np.median(outline_px)
+
+
+def test_bars_that_appear_are_cropped_only_once_they_stay() -> None:
+    """The crop follows the bars at once on the first frame, after a cut and when there is
+    picture where it has none (nothing that may be the person is cut off); bars that come
+    without a cut (a picture darkening at its edges) count only once they have stayed a few
+    frames, and an edge wobbling by a pixel or two is the same bars."""
+    shape = (540, 960, 3)
+    bars = (310, 0, 650, 540)
+    with MediaPipePoseEstimator(PoseOptions(people_check_s=None)) as estimator:
+        crop = estimator._crop_to
+        assert crop(bars, shape, False) and estimator._crop == bars  # the first frame
+        assert crop(None, shape, False) and estimator._crop is None  # picture everywhere
+        changed = [crop((310 + i % 2 * 2, 0, 650, 540), shape, False) for i in range(6)]
+        assert changed == [False] * (BARS_STEADY - 1) + [True] + [False] * (6 - BARS_STEADY)
+        assert estimator._crop is not None
+        wider = (200, 0, 760, 540)
+        assert crop(wider, shape, False) and estimator._crop == wider  # picture in a bar
+        assert not crop((203, 0, 758, 540), shape, False)  # a wobble
+        assert crop(bars, shape, True) and estimator._crop == bars  # a cut: at once

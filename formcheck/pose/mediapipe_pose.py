@@ -167,6 +167,80 @@ def is_cut(before: npt.NDArray[np.float32] | None, after: npt.NDArray[np.float32
 #: when it is needed again (see ``MediaPipePoseEstimator._taken_up``).
 STALE_MS = 500
 
+#: A border of the picture is a bar (a clip fitted into a frame of another shape: a portrait
+#: phone video in a landscape edit, a widescreen one in a taller frame) while none of its pixels
+#: is brighter than this (0-255, in the brightest colour channel).
+BAR_LEVEL = 24
+#: Bars thinner than this share of the frame's width (or height) are left in.
+MIN_BAR_SHARE = 0.03
+#: The picture inside bars must be at least this share of the frame each way (a black frame,
+#: or one fading in from black, has no picture to crop to).
+MIN_PICTURE_SHARE = 0.1
+#: The crop keeps this share of the frame's size of bar on each side, so that a bar's edge
+#: wobbling by a pixel or two from frame to frame never cuts into the picture.
+BAR_MARGIN_SHARE = 0.01
+#: Frames the same bars must be seen before the model is given the picture without them.
+BARS_STEADY = 5
+
+
+def picture_box(rgb: npt.NDArray[np.uint8]) -> Box | None:
+    """The picture inside black bars, as a crop box ``(x0, y0, x1, y1)`` in the image's pixels
+    with a margin of bar left on; None when there are no bars to take away.
+
+    The model looks for a person in the whole frame shrunk to its input size: a portrait clip
+    fitted into a landscape frame leaves the person a third the size, and in a rendered plank
+    seen that way the model found nobody for 16 s, where without the bars it followed the
+    person in every frame.
+
+    Example:
+        >>> frame = np.zeros((540, 960, 3), np.uint8); frame[:, 330:630] = 90
+        >>> picture_box(frame)
+        (320, 0, 640, 540)
+        >>> picture_box(np.full((540, 960, 3), 90, np.uint8)) is None
+        True
+    """
+    height, width = rgb.shape[:2]
+    step = max(1, min(height, width) // 270)
+    grey = rgb[::step, ::step].max(axis=2)
+    cols = np.flatnonzero(grey.max(axis=0) > BAR_LEVEL)
+    rows = np.flatnonzero(grey.max(axis=1) > BAR_LEVEL)
+    if not cols.size or not rows.size:
+        return None
+    x0, x1 = int(cols[0]) * step, min(width, (int(cols[-1]) + 1) * step)
+    y0, y1 = int(rows[0]) * step, min(height, (int(rows[-1]) + 1) * step)
+    if x1 - x0 < MIN_PICTURE_SHARE * width or y1 - y0 < MIN_PICTURE_SHARE * height:
+        return None
+    mx, my = BAR_MARGIN_SHARE * width, BAR_MARGIN_SHARE * height
+    x0 = 0 if x0 < MIN_BAR_SHARE * width else max(0, int(x0 - mx))
+    x1 = width if width - x1 < MIN_BAR_SHARE * width else min(width, math.ceil(x1 + mx))
+    y0 = 0 if y0 < MIN_BAR_SHARE * height else max(0, int(y0 - my))
+    y1 = height if height - y1 < MIN_BAR_SHARE * height else min(height, math.ceil(y1 + my))
+    if (x0, y0, x1, y1) == (0, 0, width, height):
+        return None
+    return (x0, y0, x1, y1)
+
+
+def _within(inner: Box | None, outer: Box | None, slack: tuple[float, float]) -> bool:
+    """Whether crop box ``inner`` lies inside ``outer`` (None: the whole frame), give or take
+    ``slack`` pixels (x, y)."""
+    if outer is None:
+        return True
+    if inner is None:
+        return False
+    sx, sy = slack
+    return (
+        inner[0] >= outer[0] - sx
+        and inner[1] >= outer[1] - sy
+        and inner[2] <= outer[2] + sx
+        and inner[3] <= outer[3] + sy
+    )
+
+
+def _same(a: Box | None, b: Box | None, slack: tuple[float, float]) -> bool:
+    """Whether two crop boxes are the same, give or take ``slack`` pixels."""
+    return _within(a, b, slack) and _within(b, a, slack)
+
+
 #: With ``masks_when="all_fours"``, masks go on computing this long (ms) after the last frame
 #: that may be on hands and knees (so a moment's doubt does not switch the model back and forth).
 MASK_HOLD_MS = 2000
@@ -182,6 +256,8 @@ class Prepared:
     height: int
     image: Any = None
     thumb: npt.NDArray[np.float32] | None = None
+    #: the picture inside black bars, in ``rgb``'s pixels (:func:`picture_box`)
+    bars: Box | None = None
 
 
 class MediaPipePoseEstimator(Closing):
@@ -213,6 +289,9 @@ class MediaPipePoseEstimator(Closing):
         self._last_ts = -1
         self._last_thumb: npt.NDArray[np.float32] | None = None
         self.cuts = 0
+        self._crop: Box | None = None  # the part of the frame the model is given
+        self._bars: tuple[Box | None, int] = (None, 0)  # bars seen, and in how many frames
+        self._first_frame = True
         self._seen_ms: dict[int, int] = {}  # id(landmarker) -> the last frame it saw (ms)
         self._calls: dict[int, int] = {}
         self._census: Any = None
@@ -271,7 +350,7 @@ class MediaPipePoseEstimator(Closing):
             )
         rgb = np.asarray(cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB), dtype=np.uint8)
         image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
-        return Prepared(rgb, width, height, image, thumbnail(rgb))
+        return Prepared(rgb, width, height, image, thumbnail(rgb), picture_box(rgb))
 
     def estimate_prepared(
         self, prepared: Prepared, timestamp_ms: int, *, people_check: bool = True
@@ -281,37 +360,45 @@ class MediaPipePoseEstimator(Closing):
         With ``people_check`` False the periodic people count is left to the caller
         (:meth:`check_people`, which may run on another thread, beside the model).
         """
-        width, height = prepared.width, prepared.height
-        mp_image = prepared.image
-        if mp_image is None:
-            mp_image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=prepared.rgb)
         if self.options.mode == "video":
             ts = max(int(timestamp_ms), self._last_ts + 1)
             self._last_ts = ts
-            self._after_cut(prepared)
+            cut = self._after_cut(prepared)
+            if self._crop_to(prepared.bars, prepared.rgb.shape, cut) and not cut:
+                # the person is elsewhere in the model's picture now: track afresh
+                self._start_afresh()
         else:
             ts = int(timestamp_ms)
+            self._crop = prepared.bars
+        crop = self._crop
+        if crop is None:
+            mp_image = prepared.image
+            if mp_image is None:
+                mp_image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=prepared.rgb)
+        else:
+            x0, y0, x1, y1 = crop
+            part = np.ascontiguousarray(prepared.rgb[y0:y1, x0:x1])
+            mp_image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=part)
+        frame = _Frame(timestamp_ms, prepared.width, prepared.height, prepared.rgb.shape, crop)
         if not self._gated:
-            estimate = self._run(self._landmarker, mp_image, ts, timestamp_ms, width, height)
+            estimate = self._run(self._landmarker, mp_image, ts, frame)
         else:
             masked = timestamp_ms <= self._masks_until_ms
             landmarker = self._taken_up(masked, ts)
-            estimate = self._run(landmarker, mp_image, ts, timestamp_ms, width, height)
+            estimate = self._run(landmarker, mp_image, ts, frame)
             pose = estimate.pose
             if pose.has_person and may_be_on_all_fours(pose.landmarks):
                 self._masks_until_ms = timestamp_ms + MASK_HOLD_MS
                 if not masked:  # just got onto hands and knees: this frame's mask too
-                    again = self._run(
-                        self._taken_up(True, ts), mp_image, ts, timestamp_ms, width, height
-                    )
+                    again = self._run(self._taken_up(True, ts), mp_image, ts, frame)
                     if again.pose.has_person:
                         estimate = again
         if people_check:
             estimate = self.check_people(prepared, estimate)
         return estimate
 
-    def _after_cut(self, prepared: Prepared) -> None:
-        """Start tracking afresh when the picture cuts to another scene.
+    def _after_cut(self, prepared: Prepared) -> bool:
+        """Start tracking afresh when the picture cuts to another scene (True when it did).
 
         In video mode the landmarker looks for its person where they were in the last frame;
         after a cut it can go on "tracking" a shrunken, made-up pose in an empty corner for half
@@ -322,9 +409,37 @@ class MediaPipePoseEstimator(Closing):
         cut = is_cut(self._last_thumb, thumb)
         self._last_thumb = thumb
         if not cut:
-            return
+            return False
         self.cuts += 1
         log.debug("the picture cut to another scene at frame %d: tracking afresh", self._last_ts)
+        self._start_afresh()
+        return True
+
+    def _crop_to(self, bars: Box | None, shape: tuple[int, ...], cut: bool) -> bool:
+        """Decide the part of the frame the model is given (the picture inside black bars,
+        :func:`picture_box`, for an image of ``shape``); True when that changed.
+
+        On the first frame, after a cut to another scene and when there is picture where the
+        crop has none, the crop follows the bars at once (nothing that may be the person is
+        ever cut off); otherwise new bars count once they have stayed the same for
+        :data:`BARS_STEADY` frames (an edge of bar wobbling by a pixel or two is the same).
+        """
+        slack = (BAR_MARGIN_SHARE * shape[1], BAR_MARGIN_SHARE * shape[0])
+        before = self._crop
+        seen, frames = self._bars
+        frames = frames + 1 if frames and _same(bars, seen, slack) else 1
+        self._bars = (bars, frames)
+        at_once = cut or self._first_frame or not _within(bars, before, slack)
+        steady = frames >= BARS_STEADY and not _same(bars, before, slack)
+        if at_once or steady:
+            self._crop = bars
+        self._first_frame = False
+        if self._crop != before:
+            log.debug("the model is given the part %s of the frame", self._crop)
+        return self._crop != before
+
+    def _start_afresh(self) -> None:
+        """New landmarkers, which have no last frame to track from: they detect the person."""
         fresh = self._create(self.options.segmentation_masks and not self._gated)
         self._retire(self._landmarker)
         if self._masked is not None:
@@ -364,9 +479,7 @@ class MediaPipePoseEstimator(Closing):
         self._seen_ms[id(current)] = ts
         return current
 
-    def _run(
-        self, landmarker: Any, image: Any, ts: int, timestamp_ms: int, width: int, height: int
-    ) -> PoseEstimate:
+    def _run(self, landmarker: Any, image: Any, ts: int, frame: _Frame) -> PoseEstimate:
         """One model call; a landmarker taken up again after the other one had the frames may
         have lost its person (it tracks from where it last saw them): then it looks afresh."""
         switched = landmarker is not self._last_used
@@ -379,7 +492,7 @@ class MediaPipePoseEstimator(Closing):
                     result = landmarker.detect_for_video(image, ts)
             else:
                 result = landmarker.detect(image)
-        return _to_estimate(result, timestamp_ms, width, height)
+        return _to_estimate(result, frame)
 
     def people_check_due(self, timestamp_ms: float) -> bool:
         """Whether :meth:`check_people` would count the people at this time."""
@@ -484,13 +597,32 @@ def _cover(image: npt.NDArray[np.uint8], box: Box) -> None:
         image[r0:r1, c0:c1] = image.reshape(-1, image.shape[2]).mean(axis=0).astype(np.uint8)
 
 
-def _to_estimate(result: Any, timestamp_ms: int, width: int, height: int) -> PoseEstimate:
+@dataclass(frozen=True)
+class _Frame:
+    """What turns the model's normalised output into the frame's pixels: its time, its size,
+    the shape of the (maybe scaled) image prepared from it, and the crop the model was given
+    (in that image's pixels; None: all of it)."""
+
+    timestamp_ms: int
+    width: int
+    height: int
+    shape: tuple[int, ...]
+    crop: Box | None = None
+
+
+def _to_estimate(result: Any, frame_info: _Frame) -> PoseEstimate:
+    timestamp_ms, width, height = frame_info.timestamp_ms, frame_info.width, frame_info.height
     people = len(result.pose_landmarks or [])
     if people == 0:
         return PoseEstimate(PoseFrame.empty(timestamp_ms=timestamp_ms, image_size=(width, height)))
+    rows, cols = frame_info.shape[:2]
+    x0, y0, x1, y1 = frame_info.crop or (0, 0, cols, rows)
+    # the model's [0, 1] spans the crop: back to the whole frame's pixels
+    ox, oy = x0 / cols * width, y0 / rows * height
+    sx, sy = (x1 - x0) / cols * width, (y1 - y0) / rows * height
     arrays = [
         np.array(
-            [[p.x * width, p.y * height, p.z * width, p.visibility or 0.0] for p in person],
+            [[ox + p.x * sx, oy + p.y * sy, p.z * sx, p.visibility or 0.0] for p in person],
             dtype=np.float32,
         )
         for person in result.pose_landmarks
@@ -509,5 +641,10 @@ def _to_estimate(result: Any, timestamp_ms: int, width: int, height: int) -> Pos
         # numpy_view() borrows MediaPipe's buffer, freed with the result: copy it out
         view = result.segmentation_masks[chosen].numpy_view()
         mask = np.array(view, dtype=np.float32, copy=True).reshape(view.shape[0], view.shape[1])
+        if frame_info.crop is not None:  # the crop's mask, in the whole (prepared) frame
+            top, left = int(y0), int(x0)
+            below = max(0, rows - top - mask.shape[0])
+            right = max(0, cols - left - mask.shape[1])
+            mask = np.pad(mask, ((top, below), (left, right)))
     frame = PoseFrame(timestamp_ms, image, world, (width, height))
     return PoseEstimate(frame, mask, people)
