@@ -67,6 +67,12 @@ KNEE_ON_FLOOR = 0.2
 #: A bent knee counts as down only this close to the floor line (upper-arm lengths): the knees
 #: of a strong pike bend well above it.
 KNEE_BENT_LOW = 0.35
+#: In a forearm plank a knee near the floor line is down only with the leg bent down at it by
+#: at least this (deg, the knee below the hip-ankle line): a deep sag brings the knees of
+#: straight legs as low (a rendered 27 deg sag read as knees down and lost its hold; its legs
+#: bent by 11 deg at most), where dropping onto the knees bends them (shins flat on the floor:
+#: about as much as the thigh slopes up to the hips, some 20 deg; shins raised, more).
+KNEE_DOWN_BEND_DEG = 13.0
 #: Shoulder-elbow-wrist above this = on straight arms (downward dog, all fours), not forearms.
 STRAIGHT_ARM_DEG = 130.0
 FORM_FAULTS = ("hips_sagging", "hips_piked", "head_dropping", "knees_down")
@@ -163,8 +169,13 @@ def plank_measures(
     image_size: tuple[int, int] | None = None,
     view_tilt_deg: float = float("nan"),
     far_guess: dict[str, npt.NDArray[np.float64]] | None = None,
+    legs_up: bool = False,
 ) -> dict[str, float]:
     """Per-frame plank measures (empty dict when not measurable).
+
+    ``legs_up``: the body is held in a forearm plank, so a knee near the floor on a straight
+    leg with the hips off the floor is a deep sag, not a knee down (:data:`KNEE_DOWN_BEND_DEG`);
+    lying, or setting up, such a knee is down.
 
     The alignment and the knee angle are the image angles from a low camera (MediaPipe's 2-D
     landmarks are closest there; its world landmarks lean a few degrees one way or the other
@@ -207,10 +218,17 @@ def plank_measures(
     toes = view["foot"] if np.isfinite(view["foot"]).all() else a
     upper_arm = max(float(distance(s, e)), 1e-6)
     knee_height = float(line_offset(e, k, toes)) / upper_arm
-    # a bent knee well above the floor is no knee down: a strong pike pulls the knees bent
-    on_knees = knee_height < KNEE_ON_FLOOR or (
-        knee_angle < cfg.knee_down_deg and knee_height < KNEE_BENT_LOW
+    knee_drop = -float(signed_straightness(h, k, a))  # + with the knee below the hip-ankle line
+    # held up on straight legs, the hips off the floor: a deep sag, not knees down (lying, the
+    # hips are down too)
+    sagging = (
+        legs_up
+        and knee_drop < KNEE_DOWN_BEND_DEG
+        and float(line_offset(e, h, a)) / upper_arm > HIPS_DOWN
     )
+    low = knee_height < KNEE_ON_FLOOR and not sagging
+    # a bent knee well above the floor is no knee down: a strong pike pulls the knees bent
+    on_knees = low or (knee_angle < cfg.knee_down_deg and knee_height < KNEE_BENT_LOW)
     end = k if on_knees else a
     out = {
         "alignment_deg": to_knee if on_knees else to_ankle,
@@ -224,6 +242,7 @@ def plank_measures(
         "world_share": share,
         "on_knees": float(on_knees),
         "knee_height": knee_height,
+        "knee_drop_deg": knee_drop,
         # hip above the floor line (elbow to the supporting knee or ankle), in upper-arm lengths
         "hip_height": float(line_offset(e, h, end) / max(float(distance(s, e)), 1e-6)),
         # shoulder-elbow-wrist: about 90 on the forearms, near 180 on straight arms (NaN when
@@ -376,6 +395,8 @@ class PlankAnalyzer(Analyzer):
 
     def _step(self, view: SideView, frame: PoseFrame) -> tuple[dict[str, float], list[Event]]:
         t = view.t_s
+        holding_before = self.position.active is not None
+        knees_may_drop = holding_before and not self._knee_plank_now()
         m = plank_measures(
             view,
             self.cfg,
@@ -383,9 +404,8 @@ class PlankAnalyzer(Analyzer):
             image_size=frame.image_size,
             view_tilt_deg=self.view_tilt(t),
             far_guess=far_landmarks(view, frame),
+            legs_up=knees_may_drop,
         )
-        holding_before = self.position.active is not None
-        knees_may_drop = holding_before and not self._knee_plank_now()
         ok = in_plank_position(
             m,
             self.cfg.max_body_tilt_deg,
@@ -431,9 +451,7 @@ class PlankAnalyzer(Analyzer):
                 self._knees_since, next_kind = None, "knee_plank"
             else:
                 change = self.position.close()
-                self.position.episodes[-1].end_s = max(
-                    since, self.position.episodes[-1].start_s
-                )
+                self.position.episodes[-1].end_s = max(since, self.position.episodes[-1].start_s)
         elif toes_since is not None and t - toes_since > max(
             self.cfg.hold_grace_s, self.cfg.min_hold_s
         ):
@@ -459,9 +477,7 @@ class PlankAnalyzer(Analyzer):
             events.append(Event(t, "hold_started", self.exercise, {"start_s": start}))
         if ok:
             # the hold is timed and the hips checked; the head cannot be (see head_angle)
-            self._status = (
-                "" if head_in_picture(view, frame.image_size) else HEAD_OUT_OF_PICTURE
-            )
+            self._status = "" if head_in_picture(view, frame.image_size) else HEAD_OUT_OF_PICTURE
             self._alignment = m["alignment_deg"]
         else:
             self._alignment = float("nan")
