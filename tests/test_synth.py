@@ -395,3 +395,32 @@ def test_a_set_tilt_aims_the_camera_down_by_that_much(body) -> None:  # type: ig
     px = cam.project(placed.vertices[:, ::50].reshape(-1, 3))
     assert (px[:, 0] > 0).all() and (px[:, 0] < spec.width).all()
     assert (px[:, 1] > 0).all() and (px[:, 1] < spec.height).all()
+
+
+@pytest.mark.synth
+def test_a_tilt_that_frames_the_body_only_from_far_off_is_refused() -> None:
+    """A cat-cow from 0.54 m up tilted 12.8 deg down: the body fits the frame only from 8.4 m
+    away, 70 px wide in a 640 px frame. That is refused like any tilt that cannot frame the
+    body (the validation set then lowers the tilt); 5 deg frames it as asked."""
+    from formcheck.synth.body import Body
+    from formcheck.synth.placement import place
+    from formcheck.synth.render import ClipSpec, SynthError, fit_camera, make_motion
+
+    body = Body("male_older")
+    common = dict(
+        activity="cat_cow",
+        duration_s=20.0,
+        fps=5.0,
+        side="left",
+        camera_height_m=0.54,
+        camera_yaw_deg=-4.9,
+        fill=0.58,
+    )
+    spec = ClipSpec(camera_tilt_deg=12.8, **common)  # type: ignore[arg-type]
+    placed = place(body, make_motion(spec))
+    with pytest.raises(SynthError, match="cannot frame the body"):
+        fit_camera(placed.vertices, spec)
+    spec = ClipSpec(camera_tilt_deg=5.0, **common)  # type: ignore[arg-type]
+    cam = fit_camera(placed.vertices, spec)
+    px = cam.project(placed.vertices[:, ::50].reshape(-1, 3))
+    assert np.ptp(px[:, 0]) > 0.5 * 0.58 * spec.width  # the body spans a good part of the frame
