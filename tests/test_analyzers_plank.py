@@ -45,20 +45,16 @@ MOTIONS: dict[str, Callable[[], syn.Motion]] = {
     # the hold ends at 2 + 0.4 + 10 = 12.4 s: knees go down from 11.8 s and stay, then lower
     "knees_first_way_out": lambda: syn.plank(10.0, knees=ramps(0, (11.8, 12.2, 1))),
     # knees down from 6-7 s to 11-12 s: a rest on the knees between two holds
-    "knees_drop_shins_15": lambda: syn.plank(
-        12.0, knees=ramps(0, (6, 7, 1), (11, 12, 0)), knee_shin_tilt_deg=15.0
-    ),
-    "knees_drop_shins_25": lambda: syn.plank(
-        12.0, knees=ramps(0, (6, 7, 1), (11, 12, 0)), knee_shin_tilt_deg=25.0
-    ),
+    "knees_drop_shins_15": lambda: syn.plank(12.0, knees=ramps(0, (6, 7, 1), (11, 12, 0)),
+                                             knee_shin_tilt_deg=15.0),
+    "knees_drop_shins_25": lambda: syn.plank(12.0, knees=ramps(0, (6, 7, 1), (11, 12, 0)),
+                                             knee_shin_tilt_deg=25.0),
     # knees down with the hips folding back over them (hip ~130 deg), then back up
     "knees_drop_hips_fold": lambda: syn.plank(
-        12.0, knees=ramps(0, (6, 7, 1), (11, 12, 0)), alignment=ramps(0, (6, 7, 50), (11, 12, 0))
-    ),
+        12.0, knees=ramps(0, (6, 7, 1), (11, 12, 0)), alignment=ramps(0, (6, 7, 50), (11, 12, 0))),
     # knees down and hips folded at 8-9 s, kneeling there until lowering at 12.4 s
     "kneel_to_rest": lambda: syn.plank(
-        10.0, knees=ramps(0, (8, 9, 1)), alignment=ramps(0, (8, 9, 50))
-    ),
+        10.0, knees=ramps(0, (8, 9, 1)), alignment=ramps(0, (8, 9, 50))),
     "knee_plank_shins_15": lambda: syn.plank(10.0, knees=1.0, knee_shin_tilt_deg=15.0),
     "knee_plank_shins_25": lambda: syn.plank(10.0, knees=1.0, knee_shin_tilt_deg=25.0),
     "knee_plank_shins_flat": lambda: syn.plank(10.0, knees=1.0, knee_shin_tilt_deg=3.0),
@@ -77,46 +73,21 @@ def motion(name: str) -> syn.Motion:
 
 
 @functools.cache
-def series_of(
-    name: str,
-    fps: float = FPS,
-    facing: str = "right",
-    jitter_px: float = 0.0,
-    dropouts: tuple[tuple[float, float], ...] = (),
-    mode: str = "nan",
-) -> PoseSeries:
-    return syn.render(
-        motion(name),
-        fps=fps,
-        facing=facing,
-        jitter_px=jitter_px,  # type: ignore[arg-type]
-        dropouts=dropouts,
-        dropout_mode=mode,
-        seed=3,
-    )  # type: ignore[arg-type]
+def series_of(name: str, fps: float = FPS, facing: str = "right", jitter_px: float = 0.0,
+              dropouts: tuple[tuple[float, float], ...] = (), mode: str = "nan") -> PoseSeries:
+    return syn.render(motion(name), fps=fps, facing=facing, jitter_px=jitter_px,  # type: ignore[arg-type]
+                      dropouts=dropouts, dropout_mode=mode, seed=3)  # type: ignore[arg-type]
 
 
 @functools.cache
-def analysis_of(
-    name: str,
-    fps: float = FPS,
-    facing: str = "right",
-    jitter_px: float = 0.0,
-    dropouts: tuple[tuple[float, float], ...] = (),
-    mode: str = "nan",
-) -> Analysis:
+def analysis_of(name: str, fps: float = FPS, facing: str = "right", jitter_px: float = 0.0,
+                dropouts: tuple[tuple[float, float], ...] = (), mode: str = "nan") -> Analysis:
     series = series_of(name, fps, facing, jitter_px, dropouts, mode)
     return analyze_series(series, "plank")
 
 
-def analysed(
-    name: str,
-    fps: float = FPS,
-    facing: str = "right",
-    jitter_px: float = 0.0,
-    dropouts: tuple[tuple[float, float], ...] = (),
-    mode: str = "nan",
-) -> dict[str, Any]:
+def analysed(name: str, fps: float = FPS, facing: str = "right", jitter_px: float = 0.0,
+             dropouts: tuple[tuple[float, float], ...] = (), mode: str = "nan") -> dict[str, Any]:
     """The set's report block."""
     return analysis_of(name, fps, facing, jitter_px, dropouts, mode).sets[0]
 
@@ -182,8 +153,7 @@ CASES = [
 
 @pytest.mark.parametrize(("name", "kind", "warnings"), CASES, ids=[c[0] for c in CASES])
 def test_one_hold_of_the_right_kind_with_exactly_the_expected_warnings(
-    name: str, kind: str, warnings: list[str]
-) -> None:
+        name: str, kind: str, warnings: list[str]) -> None:
     result = analysed(name)
     assert [h["kind"] for h in result["holds"]] == [kind]
     assert [w["type"] for w in result["warnings"]] == warnings
@@ -192,9 +162,8 @@ def test_one_hold_of_the_right_kind_with_exactly_the_expected_warnings(
     assert not hold["open"]
 
 
-@pytest.mark.parametrize(
-    "name", ["sag_from_start", "gradual_sag", "sag_and_recover", "pike", "head_drop"]
-)
+@pytest.mark.parametrize("name", ["sag_from_start", "gradual_sag", "sag_and_recover", "pike",
+                                  "head_drop"])
 def test_fault_onset_and_end_within_a_second(name: str) -> None:
     result = analysed(name)
     (warning,) = result["warnings"]
@@ -213,9 +182,8 @@ def test_fault_onset_and_end_within_a_second(name: str) -> None:
     assert start + max(0.0, delay - 0.5) <= started.t_s <= start + delay + 1.0
 
 
-@pytest.mark.parametrize(
-    "name", ["good", "sag_from_start", "gradual_sag", "sag_and_recover", "pike"]
-)
+@pytest.mark.parametrize("name", ["good", "sag_from_start", "gradual_sag", "sag_and_recover",
+                                  "pike"])
 def test_hold_and_good_form_time_within_0_3_s(name: str) -> None:
     m = motion(name)
     truth = m.truth["holds"][0]
@@ -329,11 +297,8 @@ def test_jitter_right_at_the_sag_threshold_gives_one_warning() -> None:
     assert result["warnings"][0]["end_s"] == pytest.approx(end, abs=1.0)
 
 
-@pytest.mark.parametrize(
-    ("dropout", "mode"),
-    [((8.0, 8.3), "nan"), ((8.0, 8.8), "invisible")],
-    ids=["0.3s_nobody", "0.8s_invisible"],
-)
+@pytest.mark.parametrize(("dropout", "mode"), [((8.0, 8.3), "nan"), ((8.0, 8.8), "invisible")],
+                         ids=["0.3s_nobody", "0.8s_invisible"])
 def test_short_dropouts_do_not_break_the_hold(dropout: tuple[float, float], mode: str) -> None:
     clean = analysed("good")
     result = analysed("good", dropouts=(dropout,), mode=mode)
@@ -377,9 +342,8 @@ def test_frame_rate_does_not_change_holds_or_good_form_time(name: str) -> None:
         for key in ("hold_s", "good_form_s"):
             # within a frame, or 0.1 s where a deepening sag ends the hold (the smoothing
             # lags a little differently at each rate)
-            assert result["summary"][key] == pytest.approx(
-                reference["summary"][key], abs=max(1 / fps, 0.1) + 1e-3
-            ), (fps, key)
+            assert result["summary"][key] == pytest.approx(reference["summary"][key],
+                                                           abs=max(1 / fps, 0.1) + 1e-3), (fps, key)
 
 
 @pytest.mark.parametrize("name", ["gradual_sag", "head_drop"])
@@ -481,12 +445,10 @@ def test_knees_first_on_the_way_out_raise_no_fault_event_or_cue() -> None:
     assert all(c.kind != "knees_down" for c in analysis.cues)
 
 
-@pytest.mark.parametrize(
-    "name", ["knees_drop_shins_15", "knees_drop_shins_25", "knees_drop_hips_fold"]
-)
+@pytest.mark.parametrize("name", ["knees_drop_shins_15", "knees_drop_shins_25",
+                                  "knees_drop_hips_fold"])
 def test_a_rest_on_the_knees_mid_plank_ends_the_hold_and_getting_up_starts_another(
-    name: str,
-) -> None:
+        name: str) -> None:
     # knees down from 6-7 s to 11-12 s (issue 15: before, one hold with a knees_down warning):
     # two forearm-plank holds, the first ending where the knees went down, the second starting
     # once the body is back up; the rest is neither a hold, a fault event nor a cue
@@ -511,8 +473,7 @@ REST_FPS = [15, 30, 60]
 @pytest.mark.parametrize("fps", REST_FPS)
 @pytest.mark.parametrize("rest_s", [0.5, 3.0, 6.0])
 def test_knees_down_longer_than_the_grace_end_the_hold_and_getting_up_starts_a_new_one(
-    rest_s: float, fps: int
-) -> None:
+        rest_s: float, fps: int) -> None:
     m = syn.plank_knee_rest(rest_s)
     result = analyze_series(syn.render(m, fps=fps), "plank").sets[0]
     first, second = m.truth["holds"]
@@ -522,9 +483,8 @@ def test_knees_down_longer_than_the_grace_end_the_hold_and_getting_up_starts_a_n
     if rest_s < CFG.hold_grace_s:
         # a brief touch-down: one hold, with the knees_down warning where they touched down
         (hold,) = holds
-        assert_hold_matches(
-            hold, first | {"end_s": second["end_s"], "outer_end_s": second["outer_end_s"]}
-        )
+        assert_hold_matches(hold, first | {"end_s": second["end_s"],
+                                           "outer_end_s": second["outer_end_s"]})
         (warning,) = result["warnings"]
         assert warning["type"] == "knees_down"
         assert down - 0.2 <= warning["start_s"] and warning["end_s"] <= back + 0.2
@@ -536,8 +496,7 @@ def test_knees_down_longer_than_the_grace_end_the_hold_and_getting_up_starts_a_n
             assert_hold_matches(hold, truth)
         assert result["warnings"] == []
         assert result["summary"]["hold_s"] == pytest.approx(
-            sum(t["end_s"] - t["start_s"] for t in m.truth["holds"]), abs=0.6
-        )
+            sum(t["end_s"] - t["start_s"] for t in m.truth["holds"]), abs=0.6)
 
 
 @pytest.mark.parametrize("rest_s", [0.5, 3.0])
@@ -576,14 +535,11 @@ def test_a_knee_plank_throughout_stays_one_knee_plank_hold() -> None:
 
 
 @pytest.mark.parametrize("fps", REST_FPS)
-@pytest.mark.parametrize(
-    ("lift_s", "move_s"),
-    [(0.5, 0.25), (1.5, 0.25), (3.0, 0.25), (4.5, 1.2), (None, 0.5), (None, 1.2)],
-    ids=["0.5s", "1.5s", "3s", "4.5s_slow", "stays_up", "stays_up_slow"],
-)
+@pytest.mark.parametrize(("lift_s", "move_s"), [(0.5, 0.25), (1.5, 0.25), (3.0, 0.25),
+                                               (4.5, 1.2), (None, 0.5), (None, 1.2)],
+                         ids=["0.5s", "1.5s", "3s", "4.5s_slow", "stays_up", "stays_up_slow"])
 def test_a_knee_plank_that_goes_up_onto_the_toes_is_a_knee_plank_then_a_plank(
-    fps: int, lift_s: float | None, move_s: float
-) -> None:
+        fps: int, lift_s: float | None, move_s: float) -> None:
     # a beginner starts on the knees and, 8 s in, lifts them into a forearm plank (a
     # progression): the knee plank ends where the knees lift and the plank is a hold of its
     # own, so its time is there for the progression rule (before: one 18 s knee plank). Lifted
@@ -621,15 +577,8 @@ def test_a_knee_plank_that_goes_up_onto_the_toes_is_a_knee_plank_then_a_plank(
         knee, plank, again = holds
         down = lift + lift_s
         assert_hold_matches(knee, truth | {"end_s": lift, "outer_end_s": lift + move_s})
-        assert_hold_matches(
-            plank,
-            {
-                "outer_start_s": lift,
-                "start_s": lift + move_s,
-                "end_s": down - move_s,
-                "outer_end_s": down,
-            },
-        )
+        assert_hold_matches(plank, {"outer_start_s": lift, "start_s": lift + move_s,
+                                    "end_s": down - move_s, "outer_end_s": down})
         assert_hold_matches(again, truth | {"start_s": down, "outer_start_s": down - move_s})
         # the whole plank but the way up (in neither hold: the knee plank ends where the knees
         # began to straighten)
@@ -671,7 +620,6 @@ def test_a_knee_plank_that_goes_up_onto_the_toes_is_a_knee_plank_then_a_plank(
     running = [h for t, h in timer if first <= t < holds[-1]["end_s"] - 0.1]
     assert sum(1 for h in running if h == 0.0) / fps <= CFG.min_hold_s
 
-
 # -- strong pikes are planks; downward dog and kneeling are not (issue 15) ---------------------
 
 #: pike (deg) -> knee bend (deg) it pulls with the toes on the floor
@@ -688,9 +636,8 @@ def piked_plank(pike_deg: float, *, straight_legs: bool = False) -> syn.Motion:
 @pytest.mark.parametrize("fps", [15, 30, 60])
 @pytest.mark.parametrize("straight_legs", [False, True], ids=["knees_bend", "straight_legs"])
 @pytest.mark.parametrize("pike_deg", list(PIKES))
-def test_a_strong_pike_is_a_plank_with_hips_piked(
-    pike_deg: float, straight_legs: bool, fps: int
-) -> None:
+def test_a_strong_pike_is_a_plank_with_hips_piked(pike_deg: float, straight_legs: bool,
+                                                  fps: int) -> None:
     m = piked_plank(pike_deg, straight_legs=straight_legs)
     analysis = analyze_series(syn.render(m, fps=fps), "plank")
     result = analysis.sets[0]
@@ -709,7 +656,8 @@ def test_a_strong_pike_is_a_plank_with_hips_piked(
 
 
 @pytest.mark.parametrize("pike_deg", [30.0, 45.0])
-def test_getting_up_straight_into_a_strong_pike_is_a_plank_with_hips_piked(pike_deg: float) -> None:
+def test_getting_up_straight_into_a_strong_pike_is_a_plank_with_hips_piked(
+        pike_deg: float) -> None:
     m = syn.plank(10.0, alignment=pike_deg, knee_bend=PIKES[pike_deg])
     for mode in ("plank", "auto"):
         analysis = analyze_series(syn.render(m, fps=30), mode)
@@ -745,8 +693,7 @@ def test_downward_dog_child_pose_and_kneeling_are_not_planks(name: str) -> None:
     motions = {
         "downward_dog": syn.downward_dog(),
         "downward_dog_low": syn._still(
-            "none", 8.0, lambda t: syn.downward_dog_figure(arm_deg=45.0, trunk_deg=30.0)
-        ),
+            "none", 8.0, lambda t: syn.downward_dog_figure(arm_deg=45.0, trunk_deg=30.0)),
         "child_pose": syn.child_pose(),
         "kneeling": syn.kneeling(),
     }
