@@ -208,11 +208,13 @@ def test_scene_cuts_are_told_by_the_picture_not_by_brightness() -> None:
     """A cut is a different picture; the camera's exposure changing, or a small part of the
     picture changing (a person moving), is not."""
     rng = np.random.default_rng(3)
-    room = rng.integers(0, 255, (24, 32, 1), np.uint8).repeat(8, 0).repeat(8, 1).repeat(3, 2)
-    other = rng.integers(0, 255, (24, 32, 1), np.uint8).repeat(8, 0).repeat(8, 1).repeat(3, 2)
+    # blocks of a room's contrast at this size (grey levels 80-175; a real room's picture
+    # shrunk to 32x24 varies about as much)
+    room = rng.integers(80, 176, (24, 32, 1), np.uint8).repeat(8, 0).repeat(8, 1).repeat(3, 2)
+    other = rng.integers(80, 176, (24, 32, 1), np.uint8).repeat(8, 0).repeat(8, 1).repeat(3, 2)
     darker = (room * 0.8).astype(np.uint8)
     moved = room.copy()
-    moved[60:140, 80:200] = 255 - moved[60:140, 80:200]  # a person's worth of the picture
+    moved[60:140, 80:200] = room[60:140, 88:208]  # a person's worth of the picture, moved 8 px
     first = thumbnail(room)
     assert not is_cut(first, thumbnail(darker))
     assert not is_cut(first, thumbnail(moved))
@@ -337,3 +339,33 @@ def test_bars_that_appear_are_cropped_only_once_they_stay() -> None:
         assert crop(wider, shape, False) and estimator._crop == wider  # picture in a bar
         assert not crop((203, 0, 758, 540), shape, False)  # a wobble
         assert crop(bars, shape, True) and estimator._crop == bars  # a cut: at once
+
+
+def test_a_cut_between_clips_inside_the_same_black_bars_is_a_cut() -> None:
+    """Two landscape clips fitted into one portrait frame, rendered in rooms alike: the bars are
+    the same on both sides of the cut and hid most of its difference (8 grey levels over the
+    whole frame against 15 over the pictures), so the model followed the last person's pose in
+    the new scene for 10 s. The difference is taken over the picture inside the bars."""
+
+    def boxed(frame: np.ndarray) -> np.ndarray:
+        height, width = frame.shape[:2]
+        inner = round(height * 480 / width)
+        out = np.zeros((854, 480, 3), np.uint8)
+        top = (854 - inner) // 2
+        out[top : top + inner] = cv2.resize(frame, (480, inner), interpolation=cv2.INTER_AREA)
+        return out
+
+    plank = [boxed(f) for f in _frames(SAMPLES / "plank_good_left.mp4", 150)[-20:]]
+    cat_cow = [boxed(f) for f in _frames(SAMPLES / "catcow_5rounds_left.mp4", 150)[-30:]]
+    options = PoseOptions(people_check_s=None, masks_when="all_fours")
+
+    def poses(frames: list[np.ndarray]) -> tuple[np.ndarray, int]:
+        with MediaPipePoseEstimator(options) as estimator:
+            found = [estimator.estimate(f, 33 * i).pose.landmarks for i, f in enumerate(frames)]
+            return np.array(found), estimator.cuts
+
+    alone, cuts_alone = poses(cat_cow)
+    joined, cuts = poses(plank + cat_cow)
+    assert (cuts_alone, cuts) == (0, 1)
+    error_px = np.linalg.norm(joined[len(plank) :, :, :2] - alone[:, :, :2], axis=2)
+    assert np.nanmax(error_px) < 0.5

@@ -130,9 +130,12 @@ def import_mediapipe() -> Any:
 #: A cut: the mean absolute difference (grey levels, 0-255) between two successive frames seen
 #: by a landmarker, each shrunk to :data:`CUT_THUMB` pixels with its mean brightness taken
 #: away, above which the picture is a different scene (an edited recording's cut, a camera
-#: picked up and put down elsewhere). A person moving, even close to the camera, or the camera's
-#: exposure settling stays far below it; a cut between two rooms measures 40-100.
-CUT_DIFFERENCE = 30.0
+#: picked up and put down elsewhere). A person moving or the camera's exposure settling stays
+#: below 5; a cut between two rooms measures 40-100, but two rendered rooms alike (walls and
+#: floors of one palette, in the same black bars) only 15-20, and a missed cut let the model
+#: follow a made-up pose for 10 s. A jump within one room (12-19) may count: a fresh landmarker
+#: finds the person again in that frame.
+CUT_DIFFERENCE = 12.0
 #: The size (width, height) frames are shrunk to for :data:`CUT_DIFFERENCE`.
 CUT_THUMB = (32, 24)
 
@@ -358,7 +361,11 @@ class MediaPipePoseEstimator(Closing):
             )
         rgb = np.asarray(cv2.cvtColor(image_bgr, cv2.COLOR_BGR2RGB), dtype=np.uint8)
         image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
-        return Prepared(rgb, width, height, image, thumbnail(rgb), picture_box(rgb))
+        bars = picture_box(rgb)
+        # a cut is told by the picture: black bars the same on both sides of it (two clips fitted
+        # into one frame alike) would hide most of the difference
+        x0, y0, x1, y1 = bars or (0, 0, rgb.shape[1], rgb.shape[0])
+        return Prepared(rgb, width, height, image, thumbnail(rgb[y0:y1, x0:x1]), bars)
 
     def estimate_prepared(
         self, prepared: Prepared, timestamp_ms: int, *, people_check: bool = True
