@@ -178,6 +178,13 @@ def _frames(path: Path, count: int) -> list[np.ndarray]:
     return frames
 
 
+def _poses_and_cuts(options: PoseOptions, frames: list[np.ndarray]) -> tuple[np.ndarray, int]:
+    """The landmarks of every frame (a fresh estimator, 33 ms apart) and the cuts it saw."""
+    with MediaPipePoseEstimator(options) as estimator:
+        found = [estimator.estimate(f, 33 * i).pose.landmarks for i, f in enumerate(frames)]
+        return np.array(found), estimator.cuts
+
+
 @pytest.mark.parametrize("masks_when", ["always", "all_fours"])
 def test_a_cut_to_another_scene_starts_tracking_afresh(
     messi_image: np.ndarray, masks_when: str
@@ -191,13 +198,8 @@ def test_a_cut_to_another_scene_starts_tracking_afresh(
     before = [cv2.resize(messi_image, (width, height))] * 10
     options = PoseOptions(people_check_s=None, masks_when=masks_when)  # type: ignore[arg-type]
 
-    def poses(frames: list[np.ndarray]) -> tuple[np.ndarray, int]:
-        with MediaPipePoseEstimator(options) as estimator:
-            found = [estimator.estimate(f, 33 * i).pose.landmarks for i, f in enumerate(frames)]
-            return np.array(found), estimator.cuts
-
-    alone, cuts_alone = poses(cat_cow)
-    joined, cuts = poses(before + cat_cow)
+    alone, cuts_alone = _poses_and_cuts(options, cat_cow)
+    joined, cuts = _poses_and_cuts(options, before + cat_cow)
     assert (cuts_alone, cuts) == (0, 1)  # a person moving is not a cut
     assert np.isfinite(alone[:, :, :2]).all()
     error_px = np.linalg.norm(joined[len(before) :, :, :2] - alone[:, :, :2], axis=2)
@@ -359,13 +361,8 @@ def test_a_cut_between_clips_inside_the_same_black_bars_is_a_cut() -> None:
     cat_cow = [boxed(f) for f in _frames(SAMPLES / "catcow_5rounds_left.mp4", 150)[-30:]]
     options = PoseOptions(people_check_s=None, masks_when="all_fours")
 
-    def poses(frames: list[np.ndarray]) -> tuple[np.ndarray, int]:
-        with MediaPipePoseEstimator(options) as estimator:
-            found = [estimator.estimate(f, 33 * i).pose.landmarks for i, f in enumerate(frames)]
-            return np.array(found), estimator.cuts
-
-    alone, cuts_alone = poses(cat_cow)
-    joined, cuts = poses(plank + cat_cow)
+    alone, cuts_alone = _poses_and_cuts(options, cat_cow)
+    joined, cuts = _poses_and_cuts(options, plank + cat_cow)
     assert (cuts_alone, cuts) == (0, 1)
     error_px = np.linalg.norm(joined[len(plank) :, :, :2] - alone[:, :, :2], axis=2)
     assert np.nanmax(error_px) < 0.5
