@@ -302,7 +302,6 @@ class MediaPipePoseEstimator(Closing):
         self.cuts = 0
         self._crop: Box | None = None  # the part of the frame the model is given
         self._bars: tuple[Box | None, int] = (None, 0)  # bars seen, and in how many frames
-        self._first_frame = True
         self._seen_ms: dict[int, int] = {}  # id(landmarker) -> the last frame it saw (ms)
         self._calls: dict[int, int] = {}
         self._census: Any = None
@@ -442,13 +441,13 @@ class MediaPipePoseEstimator(Closing):
         slack = (BAR_MARGIN_SHARE * shape[1], BAR_MARGIN_SHARE * shape[0])
         before = self._crop
         seen, frames = self._bars
-        frames = frames + 1 if frames and _same(bars, seen, slack) else 1
+        first = frames == 0  # no frame seen yet
+        frames = 1 if first or not _same(bars, seen, slack) else frames + 1
         self._bars = (bars, frames)
-        at_once = cut or self._first_frame or not _within(bars, before, slack)
+        at_once = cut or first or not _within(bars, before, slack)
         steady = frames >= BARS_STEADY and not _same(bars, before, slack)
         if at_once or steady:
             self._crop = bars
-        self._first_frame = False
         if self._crop != before:
             log.debug("the model is given the part %s of the frame", self._crop)
         return self._crop != before
