@@ -451,7 +451,9 @@ class PlankAnalyzer(Analyzer):
                 self._knees_since, next_kind = None, "knee_plank"
             else:
                 change = self.position.close()
-                self.position.episodes[-1].end_s = max(since, self.position.episodes[-1].start_s)
+                self.position.episodes[-1].end_s = max(
+                    since, self.position.episodes[-1].start_s
+                )
         elif toes_since is not None and t - toes_since > max(
             self.cfg.hold_grace_s, self.cfg.min_hold_s
         ):
@@ -477,7 +479,9 @@ class PlankAnalyzer(Analyzer):
             events.append(Event(t, "hold_started", self.exercise, {"start_s": start}))
         if ok:
             # the hold is timed and the hips checked; the head cannot be (see head_angle)
-            self._status = "" if head_in_picture(view, frame.image_size) else HEAD_OUT_OF_PICTURE
+            self._status = (
+                "" if head_in_picture(view, frame.image_size) else HEAD_OUT_OF_PICTURE
+            )
             self._alignment = m["alignment_deg"]
         else:
             self._alignment = float("nan")
