@@ -249,10 +249,12 @@ def test_a_landmarker_left_aside_for_a_while_starts_afresh_when_taken_up_again()
     assert np.nanmedian(error_px[5:]) < 2.0
 
 
-def _in_wide_frame(frame: np.ndarray, width: int, left: int) -> np.ndarray:
-    """``frame`` in a black frame ``width`` wide, ``left`` pixels from its left edge."""
-    out = np.zeros((frame.shape[0], width, 3), np.uint8)
-    out[:, left : left + frame.shape[1]] = frame
+def _in_black_frame(frame: np.ndarray, width: int, height: int) -> np.ndarray:
+    """``frame`` in the middle of a black frame ``width`` x ``height`` (bars beside or above
+    it, as a clip fitted into a frame of another shape)."""
+    out = np.zeros((height, width, 3), np.uint8)
+    top, left = (height - frame.shape[0]) // 2, (width - frame.shape[1]) // 2
+    out[top : top + frame.shape[0], left : left + frame.shape[1]] = frame
     return out
 
 
@@ -309,7 +311,7 @@ def test_a_clip_inside_black_bars_reads_as_the_clip_alone(clip_name: str) -> Non
         return np.array(poses), np.array(backs)
 
     alone, alone_back = run(clip)
-    boxed, boxed_back = run([_in_wide_frame(f, wide, left) for f in clip])
+    boxed, boxed_back = run([_in_black_frame(f, wide, height) for f in clip])
     assert np.isfinite(alone).all()
     assert np.isfinite(boxed).all(), "the person was lost in the wide frame"
     boxed[:, :, 0] -= left
@@ -350,12 +352,9 @@ def test_a_cut_between_clips_inside_the_same_black_bars_is_a_cut() -> None:
     the new scene for 10 s. The difference is taken over the picture inside the bars."""
 
     def boxed(frame: np.ndarray) -> np.ndarray:
-        height, width = frame.shape[:2]
-        inner = round(height * 480 / width)
-        out = np.zeros((854, 480, 3), np.uint8)
-        top = (854 - inner) // 2
-        out[top : top + inner] = cv2.resize(frame, (480, inner), interpolation=cv2.INTER_AREA)
-        return out
+        inner = round(frame.shape[0] * 480 / frame.shape[1])
+        resized = cv2.resize(frame, (480, inner), interpolation=cv2.INTER_AREA)
+        return _in_black_frame(resized, 480, 854)
 
     plank = [boxed(f) for f in _frames(SAMPLES / "plank_good_left.mp4", 150)[-20:]]
     cat_cow = [boxed(f) for f in _frames(SAMPLES / "catcow_5rounds_left.mp4", 150)[-30:]]
