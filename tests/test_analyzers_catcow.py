@@ -476,6 +476,43 @@ def test_a_reading_that_settles_before_the_first_move_is_no_end_of_a_round(
         assert rnd["start_s"] >= 2.0  # the round begins with the move, not with the step
 
 
+@pytest.mark.parametrize("fps", [15, 30])
+@pytest.mark.parametrize("lead_s", [0.5, 1.5])
+@pytest.mark.parametrize("cow_first", [False, True], ids=["cat_first", "cow_first"])
+def test_a_shallow_first_end_held_longer_than_the_stillness_before_it_is_a_round(
+        cow_first: bool, lead_s: float, fps: int) -> None:
+    # seen on a render (the tall body, cow first, from 0.47 m): the first cow read 8 deg, held
+    # 1.7 s after 1.6 s of stillness. While the range is small the neutral level is the median
+    # of the bend so far, which the held cow pulled to itself: that end was lost, the rounds
+    # paired half a round late and the last end was left over (3 rounds of 4). Once the first
+    # two ends are known, the range's middle shows the first end for what it was
+    m = syn.cat_cow(4, cat_deg=7.0, cow_deg=7.0, move_s=1.0, pause_s=1.6, lead_s=lead_s,
+                    cow_first=cow_first)
+    result = analyze_series(syn.render(m, fps=fps, seed=5), "cat_cow").sets[0]
+    assert result["summary"]["round_count"] == 4
+    for rnd, truth in zip(result["reps"], m.truth["rounds"], strict=True):
+        assert rnd["peak_s"] == pytest.approx(truth["cat_s"], abs=0.5)
+        assert rnd["cow_s"] == pytest.approx(truth["cow_s"], abs=0.5)
+        assert rnd["faults"] == ["shallow_range"]
+
+
+@pytest.mark.parametrize("cow_first", [False, True], ids=["cat_first", "cow_first"])
+@pytest.mark.parametrize("level_deg", [-7.0, 7.0])
+def test_a_back_that_rests_off_the_middle_of_its_range_has_no_end_before_the_first(
+        cow_first: bool, level_deg: float) -> None:
+    # the resting back can read nearer one end of the range than the other before the first
+    # move (seen on renders: 3 and 10 deg below the middle). That stillness is where the set
+    # begins, not an end the neutral level hid: putting it back as one read every round half
+    # a round late
+    m = syn.cat_cow(4, cat_deg=12.0, cow_deg=12.0, lead_s=2.0, cow_first=cow_first,
+                    resting_drift=ramps(level_deg, (2.0, 4.0, 0.0)))
+    result = analyze_series(syn.render(m, fps=30, seed=5), "cat_cow").sets[0]
+    assert result["summary"]["round_count"] == 4
+    for rnd, truth in zip(result["reps"], m.truth["rounds"], strict=True):
+        assert rnd["peak_s"] == pytest.approx(truth["cat_s"], abs=0.5)
+        assert rnd["cow_s"] == pytest.approx(truth["cow_s"], abs=0.5)
+
+
 def test_a_cow_first_session_gives_the_same_rounds_as_cat_first_mirrored_in_time() -> None:
     cat_first = analyze_series(syn.render(syn.cat_cow(4), fps=30, seed=5), "cat_cow").sets[0]
     cow_first = analyze_series(

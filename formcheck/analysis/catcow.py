@@ -79,6 +79,11 @@ HOLD_SEARCH_S = 10.0
 #: How far back (s) the end of an excursion is compared: more of the neutral level moving
 #: than of the back is no movement of the back (see :meth:`CatCowAnalyzer._drop_if_settled`).
 SETTLED_WINDOW_S = 0.3
+#: A first end found only once the session's range is known (see
+#: :meth:`CatCowAnalyzer._recover_first_end`) must have stayed beyond the band this long (s) and
+#: gone at least this share as far from neutral as the next end on its side.
+FIRST_END_MIN_S = 0.3
+FIRST_END_SHARE = 0.5
 #: A move between the ends is timed over its middle: from ``MIDDLE_EDGE`` of the way to
 #: ``1 - MIDDLE_EDGE``; an eased (half-cosine) move covers that in ``MIDDLE_SHARE`` of its time.
 MIDDLE_EDGE = 0.2
@@ -384,6 +389,8 @@ class CatCowAnalyzer(Analyzer):
         """Close the rounds made of the excursions before the newest one (or of all of them)."""
         ex = self._excursions
         stop = len(ex) if final else len(ex) - 1
+        if self._consumed == 0 and stop >= 2 and not self.rounds:
+            stop += self._recover_first_end(ex[0], ex[1])
         events: list[Event] = []
         # a round is one cat and one cow in the order the person does them (teachers cue either
         # first): pairs of excursions from the first one; a lone last end is not a round. A
@@ -403,6 +410,42 @@ class CatCowAnalyzer(Analyzer):
                 self._consumed += 2
                 events += self._close_round(first, second)
         return events
+
+    def _recover_first_end(self, first: Excursion, second: Excursion) -> int:
+        """Put back a first end of the session that the neutral level, still being learnt, hid
+        (1 if one was put back before ``first``, else 0).
+
+        At the start of a set the neutral level is the median of the bend so far: a shallow
+        first end held longer than the still time before it pulls that median to itself and
+        stops reading as an end (seen: a cow-first render by the tall body, whose first cow
+        read 8 deg, held 1.7 s after 1.6 s of stillness: the round was lost and the others
+        paired half a round late). Once the first two ends are known, the level is the middle
+        of the range. A stretch before ``first`` on the other side (the side of ``second``),
+        past half the phase threshold (as in :meth:`_held_on`), for :data:`FIRST_END_MIN_S`
+        and at least :data:`FIRST_END_SHARE` as deep as ``second``, was the first end, if the
+        back went there from where it began. A step in the reading as tracking starts (a few
+        degrees, see :meth:`_drop_if_settled`) is far shallower than the ends that follow.
+        """
+        sign = second.sign
+        _, _, neutral, phase = self._hist[-1]
+        depth = max((v - neutral) * sign for _, v in second.samples)
+        before = self._hist_between(-math.inf, first.start_s)[:-1]
+        run: list[tuple[float, float]] = []
+        for t, bend, _, _ in reversed(before):
+            if (bend - neutral) * sign > 0.5 * phase:
+                run.append((t, bend))
+            elif run:
+                break
+        if not run or run[0][0] - run[-1][0] < FIRST_END_MIN_S:
+            return 0
+        # the back went there from where it began: a set that begins off the range's middle
+        # (a resting back is often nearer one end than the other) has no end before its first
+        if run[-1][0] - before[0][0] < FIRST_END_MIN_S:
+            return 0
+        if max((v - neutral) * sign for _, v in run) < FIRST_END_SHARE * depth:
+            return 0
+        self._excursions.insert(self._consumed, Excursion(sign, run[::-1]))
+        return 1
 
     def _pause(self, exc: Excursion) -> tuple[float, float, float, float]:
         """(duration, middle, end, bend there) of the pause at an excursion's extreme.
