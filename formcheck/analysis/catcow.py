@@ -214,6 +214,7 @@ class CatCowAnalyzer(Analyzer):
         self._bend = float("nan")
         self._pending: Excursion | None = None
         self._consumed = 0
+        self._first_end_checked = False  # see _recover_first_end
         self._hist: list[tuple[float, float, float, float]] = []  # (t, bend, neutral, band)
         self._last_round_end: float | None = None
         self._limbs: deque[tuple[float, dict[str, npt.NDArray[np.float64]]]] = deque()
@@ -389,8 +390,10 @@ class CatCowAnalyzer(Analyzer):
         """Close the rounds made of the excursions before the newest one (or of all of them)."""
         ex = self._excursions
         stop = len(ex) if final else len(ex) - 1
-        if self._consumed == 0 and stop >= 2 and not self.rounds:
-            stop += self._recover_first_end(ex[0], ex[1])
+        if not self._first_end_checked and stop >= 2:
+            self._first_end_checked = True  # once: after that ex[0] may be the one put back
+            if ex[0].sign != ex[1].sign:
+                stop += self._recover_first_end(ex[0], ex[1])
         events: list[Event] = []
         # a round is one cat and one cow in the order the person does them (teachers cue either
         # first): pairs of excursions from the first one; a lone last end is not a round. A
