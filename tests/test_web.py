@@ -119,14 +119,14 @@ def test_upload_over_the_size_limit(tmp_path: Path) -> None:
 
 
 def test_token_over_a_real_socket(tmp_path: Path) -> None:
-    import httpx
+    import httpx2
 
     with run_server(tmp_path, token="s3cret") as served:
-        assert httpx.get(served.url + "/api/sessions").status_code == 401
-        assert httpx.get(served.url + "/").status_code == 401
-        ok = httpx.get(served.url + "/api/sessions", headers={"Authorization": "Bearer s3cret"})
+        assert httpx2.get(served.url + "/api/sessions").status_code == 401
+        assert httpx2.get(served.url + "/").status_code == 401
+        ok = httpx2.get(served.url + "/api/sessions", headers={"Authorization": "Bearer s3cret"})
         assert ok.status_code == 200 and ok.json() == []
-        assert httpx.get(served.url + "/api/progress?token=s3cret").status_code == 200
+        assert httpx2.get(served.url + "/api/progress?token=s3cret").status_code == 200
 
 
 def _ws_start(url: str, **kwargs: Any) -> dict[str, Any]:
@@ -147,7 +147,7 @@ def test_bound_to_another_address_the_token_is_needed_over_a_real_socket(
     """Bound to another address than 127.0.0.1 (here still only reachable from this machine),
     the server wants the token from every request, whatever address it comes from: the test
     connects over loopback (127.0.0.1 for 0.0.0.0)."""
-    import httpx
+    import httpx2
     from websockets.exceptions import InvalidStatus
 
     pytest.importorskip("websockets")
@@ -162,15 +162,15 @@ def test_bound_to_another_address_the_token_is_needed_over_a_real_socket(
         url = served.url
         ws_url = url.replace("http://", "ws://") + "/api/live"
         for path in ("/", "/live", "/api/sessions", "/api/sessions/1", "/static/live.js"):
-            refused = httpx.get(url + path, timeout=20)
+            refused = httpx2.get(url + path, timeout=20)
             assert refused.status_code == 401, path
             assert "token" in refused.json()["detail"] and "Traceback" not in refused.text
-        assert httpx.post(url + "/api/analyze", files={"file": ("a.mp4", b"x")}).status_code == 401
-        wrong = httpx.get(url + "/api/sessions", headers={"Authorization": "Bearer nope"})
+        assert httpx2.post(url + "/api/analyze", files={"file": ("a.mp4", b"x")}).status_code == 401
+        wrong = httpx2.get(url + "/api/sessions", headers={"Authorization": "Bearer nope"})
         assert wrong.status_code == 401
-        bearer = httpx.get(url + "/api/sessions", headers={"Authorization": f"Bearer {token}"})
+        bearer = httpx2.get(url + "/api/sessions", headers={"Authorization": f"Bearer {token}"})
         assert bearer.status_code == 200 and bearer.json() == []
-        with httpx.Client(base_url=url, timeout=20) as browser_like:
+        with httpx2.Client(base_url=url, timeout=20) as browser_like:
             first = browser_like.get(f"/sessions?token={token}")
             assert first.status_code == 200 and first.cookies.get(COOKIE) == token
             assert "HttpOnly" in first.headers["set-cookie"]
@@ -197,12 +197,12 @@ def test_bound_to_another_address_the_token_is_needed_over_a_real_socket(
 
 
 def test_bad_requests_over_a_real_socket_get_a_clear_4xx(tmp_path: Path) -> None:
-    import httpx
+    import httpx2
 
     with run_server(tmp_path) as served:
 
-        def get(path: str) -> httpx.Response:
-            return httpx.get(served.url + path, timeout=20)
+        def get(path: str) -> httpx2.Response:
+            return httpx2.get(served.url + path, timeout=20)
 
         missing = get("/api/sessions/999999")
         assert missing.status_code == 404
@@ -218,14 +218,14 @@ def test_bad_requests_over_a_real_socket_get_a_clear_4xx(tmp_path: Path) -> None
         )
         assert "nonsense" in nonsense.text and "glute_bridge" in nonsense.text
         assert get("/live?exercise=plank").status_code == 200
-        no_file = httpx.post(served.url + "/api/analyze", timeout=20)
+        no_file = httpx2.post(served.url + "/api/analyze", timeout=20)
         assert no_file.status_code == 422
         assert no_file.json() == {
             "detail": "no file: send the video as the multipart form field 'file'"
         }
         unknown = get("/no/such/page")
         assert unknown.status_code == 404 and unknown.json()["detail"]
-        assert httpx.delete(served.url + "/api/sessions", timeout=20).status_code == 405
+        assert httpx2.delete(served.url + "/api/sessions", timeout=20).status_code == 405
         for answer in (missing, not_a_number, nonsense, no_file, unknown):
             assert "Traceback" not in answer.text
         assert get("/api/sessions").status_code == 200  # the server is still up

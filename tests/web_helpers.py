@@ -51,9 +51,9 @@ class Served:
     thread: threading.Thread | None = None
 
     def api(self, path: str, **kwargs: Any) -> Any:
-        import httpx
+        import httpx2
 
-        return httpx.get(self.url + path, timeout=30, **kwargs)
+        return httpx2.get(self.url + path, timeout=30, **kwargs)
 
     def shutdown(self, timeout: float = 60.0) -> None:
         """Stop the server as Ctrl-C does (uvicorn's graceful shutdown) and wait for it."""
