@@ -100,7 +100,7 @@ def test_summary_takes_the_steepest_set_and_needs_every_set_within() -> None:
     both = summarise([low, high])
     assert both["tilt_deg"] == 31.0 and both["within_accuracy"] is False
     assert both["advice"] == LOWER_CAMERA
-    assert summarise([]) == {"tilt_deg": None, "within_accuracy": None}
+    assert summarise([]) == {"tilt_deg": None, "max_tilt_deg": None, "within_accuracy": None}
 
 
 def _tilted(series: PoseSeries, tilt_deg: float) -> PoseSeries:

@@ -141,7 +141,7 @@ def summarise(blocks: list[dict[str, Any]]) -> dict[str, Any]:
     """
     known = [b for b in blocks if b.get("tilt_deg") is not None]
     if not known:
-        return {"tilt_deg": None, "within_accuracy": None}
+        return {"tilt_deg": None, "max_tilt_deg": None, "within_accuracy": None}
     worst = max(known, key=lambda b: b["tilt_deg"])
     out = {
         "tilt_deg": worst["tilt_deg"],
